@@ -1,0 +1,54 @@
+// refnet: the command-line entry point. Dispatches to the ICommand named by the first argument.
+// Every error becomes one line on stderr and a non-zero exit code, never a stack trace.
+using System.Reflection;
+using RefNet.Cli;
+
+return Cli.Run(args, Console.Out, Console.Error);
+
+namespace RefNet.Cli
+{
+    /// <summary>Command dispatch, callable from tests.</summary>
+    public static class Cli
+    {
+        /// <summary>All commands in this assembly, by name.</summary>
+        public static IReadOnlyDictionary<string, ICommand> Commands { get; } = typeof(Cli).Assembly.GetTypes()
+            .Where(t => typeof(ICommand).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false })
+            .Select(t => (ICommand)Activator.CreateInstance(t)!)
+            .ToDictionary(c => c.Name);
+
+        /// <summary>Runs <c>refnet args...</c>; returns the exit code (0 ok, 1 failure, 2 usage error).</summary>
+        public static int Run(string[] args, TextWriter output, TextWriter error)
+        {
+            if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+            {
+                output.WriteLine("usage: refnet <command> [options]");
+                foreach (ICommand c in Commands.Values.OrderBy(c => c.Name))
+                {
+                    output.WriteLine($"  {c.Name,-12} {c.Description}");
+                }
+                return args.Length == 0 ? 2 : 0;
+            }
+            if (!Commands.TryGetValue(args[0], out ICommand? command))
+            {
+                error.WriteLine($"refnet: unknown command '{args[0]}' (try 'refnet help')");
+                return 2;
+            }
+            try
+            {
+                return command.Run(args[1..], output);
+            }
+            catch (UsageException e)
+            {
+                error.WriteLine($"refnet {command.Name}: {e.Message}");
+                return 2;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException
+                or FormatException or UnauthorizedAccessException or InvalidDataException or NotSupportedException
+                or System.Text.Json.JsonException)
+            {
+                error.WriteLine($"refnet {command.Name}: {e.Message}");
+                return 1;
+            }
+        }
+    }
+}

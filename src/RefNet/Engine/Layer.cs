@@ -1,0 +1,175 @@
+// The layer contract, declared once: Build, Forward, Backward, ComputeOutputShape, GetConfig.
+// Every layer in RefNet derives from Layer<T> and touches memory only through its Backend.
+using System.Numerics;
+using RefNet.Backends;
+using RefNet.Initializers;
+using RefNet.Tensors;
+
+namespace RefNet.Engine;
+
+/// <summary>A differentiable layer: forward propagation, backpropagation and its parameters.</summary>
+/// <typeparam name="T">float or double.</typeparam>
+/// <remarks>
+/// Keras equivalent: <c>keras.layers.Layer</c> (<c>build</c>, <c>call</c>, <c>compute_output_shape</c>,
+/// <c>get_config</c>). Shapes given to <see cref="Build"/> and returned by
+/// <see cref="ComputeOutputShape"/> leave the batch dimension out; tensors always include it.
+/// <para>Buffers: the tensor returned by <see cref="Forward"/> or <see cref="Backward"/> is owned by the
+/// layer and reused by the next call with the same batch size. Copy it if you need to keep it.</para>
+/// </remarks>
+public abstract class Layer<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly List<Parameter<T>> _parameters = [];
+
+    /// <summary>Creates a layer.</summary>
+    /// <param name="name">Keras-style name; the network assigns "dense_1" etc. when null.</param>
+    /// <param name="inputShape">Declared input shape without batch (Keras <c>input_shape</c>); needed on the first layer only.</param>
+    protected Layer(string? name, Shape? inputShape)
+    {
+        Name = name;
+        DeclaredInputShape = inputShape;
+    }
+
+    /// <summary>The layer's name (assigned by the network if not given).</summary>
+    public string? Name { get; internal set; }
+
+    /// <summary>Keras class name shown by Summary, e.g. "Dense".</summary>
+    public virtual string TypeName => GetType().Name.Split('`')[0];
+
+    /// <summary>The input shape declared at construction (without batch), if any.</summary>
+    public Shape? DeclaredInputShape { get; }
+
+    /// <summary>Input shape without batch; set by <see cref="Build"/>.</summary>
+    public Shape? InputShape { get; private set; }
+
+    /// <summary>Output shape without batch; set by <see cref="Build"/>.</summary>
+    public Shape? OutputShape { get; private set; }
+
+    /// <summary>True once <see cref="Build"/> ran.</summary>
+    public bool IsBuilt => InputShape is not null;
+
+    /// <summary>The backend every operation runs on (CPU by default).</summary>
+    public IBackend<T> Backend { get; private set; } = CpuBackend<T>.Instance;
+
+    /// <summary>Seed for this layer's random choices (initializers, dropout); assigned by the network if null.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>All parameters, trainable first then non-trainable, in creation order.</summary>
+    public IReadOnlyList<Parameter<T>> Parameters => _parameters;
+
+    /// <summary>Parameters optimizers update.</summary>
+    public IEnumerable<Parameter<T>> TrainableParameters => _parameters.Where(p => p.Trainable);
+
+    /// <summary>Parameters excluded from training.</summary>
+    public IEnumerable<Parameter<T>> NonTrainableParameters => _parameters.Where(p => !p.Trainable);
+
+    /// <summary>Number of scalars in all parameters.</summary>
+    public int CountParameters() => _parameters.Sum(p => p.Count);
+
+    /// <summary>Attaches a backend; call before <see cref="Build"/>.</summary>
+    public void UseBackend(IBackend<T> backend)
+    {
+        if (IsBuilt && !ReferenceEquals(backend, Backend))
+        {
+            throw new InvalidOperationException($"Layer '{Name}' is already built on backend '{Backend.Name}'");
+        }
+        Backend = backend;
+    }
+
+    /// <summary>Creates the parameters for an input of <paramref name="inputShape"/> (without batch).</summary>
+    /// <exception cref="ShapeMismatchException">The input shape does not suit this layer.</exception>
+    public void Build(Shape inputShape)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        if (IsBuilt)
+        {
+            ShapeMismatchException.ThrowIfDifferent($"{TypeName} '{Name}' was built for input", InputShape!, inputShape);
+            return;
+        }
+        OutputShape = ComputeOutputShape(inputShape);
+        OnBuild(inputShape);
+        InputShape = inputShape;
+    }
+
+    /// <summary>Creates parameters; override in layers that have them.</summary>
+    protected virtual void OnBuild(Shape inputShape)
+    {
+    }
+
+    /// <summary>Output shape (without batch) for an input shape (without batch).</summary>
+    public virtual Shape ComputeOutputShape(Shape inputShape) => inputShape;
+
+    /// <summary>Forward propagation of a batch.</summary>
+    /// <param name="input">Shape (batch, ...InputShape).</param>
+    /// <param name="training">True during <c>Fit</c> (dropout active), false for inference.</param>
+    public abstract Tensor<T> Forward(Tensor<T> input, bool training);
+
+    /// <summary>Backpropagation: given ∂J/∂output, fills every parameter's gradient and returns ∂J/∂input.</summary>
+    /// <exception cref="InvalidOperationException">Called before <see cref="Forward"/>.</exception>
+    public abstract Tensor<T> Backward(Tensor<T> outputGradient);
+
+    /// <summary>Keras-style configuration (constructor arguments) for serialization.</summary>
+    public virtual Dictionary<string, object?> GetConfig() => new()
+    {
+        ["name"] = Name,
+        ["input_shape"] = DeclaredInputShape?.ToArray(),
+    };
+
+    /// <summary>Creates and registers a parameter filled by <paramref name="initializer"/>.</summary>
+    protected Parameter<T> AddParameter(string name, Shape shape, Initializer initializer, Random random,
+        bool trainable = true, Regularizers.Regularizer? regularizer = null)
+    {
+        var values = new double[shape.Length];
+        initializer.Fill(values, shape.ToArray(), random);
+        var host = new T[values.Length];
+        for (int i = 0; i < host.Length; i++)
+        {
+            host[i] = T.CreateChecked(values[i]);
+        }
+        Tensor<T> value = Backend.Allocate(shape);
+        Backend.CopyFromHost(host, value);
+        var p = new Parameter<T>($"{Name}/{name}", value, Backend.Allocate(shape), trainable, regularizer);
+        _parameters.Add(p);
+        return p;
+    }
+
+    /// <summary>A seeded generator for this layer's initializers.</summary>
+    protected Random CreateRandom() => new(Seed ?? 0);
+
+    /// <summary>Returns <paramref name="slot"/> if it already has <paramref name="shape"/>, else allocates a new buffer there.</summary>
+    protected Tensor<T> Buffer(ref Tensor<T>? slot, Shape shape)
+    {
+        if (slot is null || slot.Shape != shape)
+        {
+            slot = Backend.Allocate(shape);
+        }
+        return slot;
+    }
+
+    /// <summary>Throws unless <paramref name="input"/> is (batch, ...InputShape).</summary>
+    protected void CheckInput(Tensor<T> input)
+    {
+        if (!IsBuilt)
+        {
+            throw new InvalidOperationException($"{TypeName} '{Name}' is not built; add it to a network or call Build first");
+        }
+        if (input.Shape.Rank != InputShape!.Rank + 1 || !input.Shape.WithoutBatch().Equals(InputShape))
+        {
+            string expected = "(*, " + string.Join(", ", InputShape.ToArray()) + ")";
+            throw new ShapeMismatchException($"{TypeName} '{Name}' input", expected, input.Shape);
+        }
+    }
+
+    /// <summary>Throws if <paramref name="cached"/> is null (Backward before Forward) or has another shape than the gradient.</summary>
+    protected void CheckBackward(Tensor<T>? cached, Tensor<T> outputGradient, Shape expectedGradient)
+    {
+        if (cached is null)
+        {
+            throw new InvalidOperationException($"{TypeName} '{Name}': Backward called before Forward");
+        }
+        ShapeMismatchException.ThrowIfDifferent($"{TypeName} '{Name}' output gradient", expectedGradient, outputGradient.Shape);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} ({TypeName})";
+}

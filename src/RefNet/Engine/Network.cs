@@ -1,0 +1,204 @@
+// Network: the slides' Network(inputDim, hiddenLayerDims, outputDim) and Keras' Sequential in one class.
+// Forward propagation, backpropagation, Summary(), and the Compile/Fit/Evaluate/Predict training API.
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using RefNet.Backends;
+using RefNet.Layers;
+using RefNet.Tensors;
+
+namespace RefNet.Engine;
+
+/// <summary>A stack of layers trained by backpropagation (Keras <c>Sequential</c>).</summary>
+/// <typeparam name="T">float (Keras' default) or double.</typeparam>
+public partial class Network<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly List<Layer<T>> _layers = [];
+    private readonly Dictionary<string, int> _nameCounters = new();
+
+    /// <summary>An empty network; add layers with <see cref="Add"/>.</summary>
+    /// <param name="backend">Backend for every layer (CPU when null).</param>
+    /// <param name="seed">Seed from which each layer's seed is derived (layer i gets seed + i when it has none).</param>
+    public Network(IBackend<T>? backend = null, int seed = 0)
+    {
+        Backend = backend ?? CpuBackend<T>.Instance;
+        Seed = seed;
+    }
+
+    /// <summary>The slides' network: sigmoid Dense layers inputDim → hidden... → outputDim.</summary>
+    /// <param name="inputDim">Number of input features.</param>
+    /// <param name="hiddenLayerDims">Width of each hidden layer, in order.</param>
+    /// <param name="outputDim">Number of outputs (1 for a binary classifier).</param>
+    /// <param name="backend">Backend (CPU when null).</param>
+    /// <param name="seed">Initialisation seed.</param>
+    public Network(int inputDim, int[] hiddenLayerDims, int outputDim = 1, IBackend<T>? backend = null, int seed = 0)
+        : this(backend, seed)
+    {
+        ArgumentNullException.ThrowIfNull(hiddenLayerDims);
+        int nPrev = inputDim;
+        foreach (int nOut in hiddenLayerDims.Append(outputDim))
+        {
+            // Slides: Layer(nPrev, nOut) with sigmoid activations.
+            Add(new Dense<T>(nOut, ActivationKind.Sigmoid, inputDim: nPrev));
+            nPrev = nOut;
+        }
+    }
+
+    /// <summary>The backend every layer runs on.</summary>
+    public IBackend<T> Backend { get; }
+
+    /// <summary>Seed used for layers without their own.</summary>
+    public int Seed { get; }
+
+    /// <summary>The layers in order (Layers[0] is slide layer 1).</summary>
+    public IReadOnlyList<Layer<T>> Layers => _layers;
+
+    /// <summary>Input shape without batch (from the first layer).</summary>
+    public Shape? InputShape => _layers.Count == 0 ? null : _layers[0].InputShape;
+
+    /// <summary>Output shape without batch (from the last layer).</summary>
+    public Shape? OutputShape => _layers.Count == 0 ? null : _layers[^1].OutputShape;
+
+    /// <summary>Every parameter of every layer.</summary>
+    public IEnumerable<Parameter<T>> Parameters => _layers.SelectMany(l => l.Parameters);
+
+    /// <summary>Appends a layer and builds it (Keras builds as soon as the input shape is known).</summary>
+    /// <exception cref="ArgumentException">The first layer has no input shape, or shapes do not fit.</exception>
+    public Network<T> Add(Layer<T> layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (_layers.Contains(layer))
+        {
+            throw new ArgumentException($"Layer '{layer.Name}' is already in this network", nameof(layer));
+        }
+        Shape input = _layers.Count == 0
+            ? layer.DeclaredInputShape ?? throw new ArgumentException(
+                $"The first layer ({layer.TypeName}) needs an input shape, e.g. new Dense<float>(10, inputDim: 20)", nameof(layer))
+            : _layers[^1].OutputShape!;
+        if (layer.Name is null)
+        {
+            string baseName = ToSnakeCase(layer.TypeName);
+            int n = _nameCounters.GetValueOrDefault(baseName) + 1;
+            _nameCounters[baseName] = n;
+            layer.Name = $"{baseName}_{n}";
+        }
+        layer.Seed ??= Seed + _layers.Count;
+        layer.UseBackend(Backend);
+        layer.Build(input);
+        _layers.Add(layer);
+        return this;
+    }
+
+    /// <summary>Forward propagation through every layer.</summary>
+    /// <param name="input">Shape (batch, ...InputShape), on this network's backend.</param>
+    /// <param name="training">True while training (dropout active).</param>
+    /// <returns>The last layer's output (owned by that layer; copy it to keep it).</returns>
+    public Tensor<T> Forward(Tensor<T> input, bool training = false)
+    {
+        if (_layers.Count == 0)
+        {
+            throw new InvalidOperationException("The network has no layers");
+        }
+        Tensor<T> a = input;
+        foreach (Layer<T> layer in _layers)
+        {
+            a = layer.Forward(a, training);
+        }
+        return a;
+    }
+
+    /// <summary>Backpropagation from ∂J/∂output through every layer; fills all parameter gradients.</summary>
+    /// <returns>∂J/∂input.</returns>
+    public Tensor<T> Backward(Tensor<T> outputGradient)
+    {
+        Tensor<T> delta = outputGradient;
+        for (int i = _layers.Count - 1; i >= 0; i--)
+        {
+            delta = _layers[i].Backward(delta);
+        }
+        return delta;
+    }
+
+    /// <summary>Total number of parameters.</summary>
+    public int CountParameters() => _layers.Sum(l => l.CountParameters());
+
+    /// <summary>The Keras 2 summary table as one string (lines separated by '\n').</summary>
+    public string Summary()
+    {
+        var sb = new StringBuilder();
+        Summary(line => sb.Append(line).Append('\n'));
+        return sb.ToString();
+    }
+
+    /// <summary>Writes the Keras 2.0.8 summary table line by line (Keras' <c>print_fn</c>).</summary>
+    /// <remarks>65 columns; column stops at 29, 55, 65; each field truncated to its column, and rows padded with spaces.</remarks>
+    public void Summary(Action<string> printLine)
+    {
+        ArgumentNullException.ThrowIfNull(printLine);
+        const int lineLength = 65;
+        int[] positions = [29, 55, 65];
+        printLine(new string('_', lineLength));
+        printLine(Row(["Layer (type)", "Output Shape", "Param #"], positions));
+        printLine(new string('=', lineLength));
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            Layer<T> l = _layers[i];
+            printLine(Row([$"{l.Name} ({l.TypeName})", l.OutputShape!.ToKerasString(), l.CountParameters().ToString(CultureInfo.InvariantCulture)], positions));
+            printLine(new string(i == _layers.Count - 1 ? '=' : '_', lineLength));
+        }
+        long trainable = _layers.SelectMany(l => l.TrainableParameters).Sum(p => (long)p.Count);
+        long frozen = _layers.SelectMany(l => l.NonTrainableParameters).Sum(p => (long)p.Count);
+        printLine($"Total params: {(trainable + frozen).ToString("N0", CultureInfo.InvariantCulture)}");
+        printLine($"Trainable params: {trainable.ToString("N0", CultureInfo.InvariantCulture)}");
+        printLine($"Non-trainable params: {frozen.ToString("N0", CultureInfo.InvariantCulture)}");
+        printLine(new string('_', lineLength));
+    }
+
+    // Keras print_row: before each field after the first, the line's last character becomes a space;
+    // the field is appended, the line cut to the column stop and padded with spaces up to it.
+    private static string Row(string[] fields, int[] positions)
+    {
+        string line = string.Empty;
+        for (int i = 0; i < fields.Length; i++)
+        {
+            if (i > 0)
+            {
+                line = line[..^1] + " ";
+            }
+            line += fields[i];
+            if (line.Length > positions[i])
+            {
+                line = line[..positions[i]];
+            }
+            line = line.PadRight(positions[i]);
+        }
+        return line;
+    }
+
+    private static string ToSnakeCase(string typeName)
+    {
+        var sb = new StringBuilder();
+        for (int i = 0; i < typeName.Length; i++)
+        {
+            char c = typeName[i];
+            if (char.IsUpper(c) && i > 0 && (char.IsLower(typeName[i - 1]) || (i + 1 < typeName.Length && char.IsLower(typeName[i + 1]))))
+            {
+                sb.Append('_');
+            }
+            sb.Append(char.ToLowerInvariant(c));
+        }
+        return sb.ToString();
+    }
+}
+
+/// <summary>Keras' name for <see cref="Network{T}"/>.</summary>
+public sealed class Sequential<T> : Network<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>An empty model.</summary>
+    public Sequential(IBackend<T>? backend = null, int seed = 0)
+        : base(backend, seed)
+    {
+    }
+}

@@ -1,0 +1,88 @@
+// Weight initializers (Keras names and formulas), all driven by a seeded System.Random.
+namespace RefNet.Initializers;
+
+/// <summary>Fills a new weight tensor. Values are drawn in double and converted to the tensor type.</summary>
+public abstract class Initializer
+{
+    /// <summary>Keras name, e.g. "glorot_uniform".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Fills <paramref name="values"/> (row-major, shape <paramref name="shape"/>) from <paramref name="random"/>.</summary>
+    public abstract void Fill(Span<double> values, int[] shape, Random random);
+
+    /// <summary>Keras' fans: 2-D (in, out) → (in, out); conv (kh, kw, cin, cout) → (kh·kw·cin, kh·kw·cout); 1-D → (n, n).</summary>
+    public static (double FanIn, double FanOut) ComputeFans(int[] shape)
+    {
+        if (shape.Length == 2)
+        {
+            return (shape[0], shape[1]);
+        }
+        if (shape.Length >= 3)
+        {
+            double receptive = 1;
+            for (int i = 0; i < shape.Length - 2; i++)
+            {
+                receptive *= shape[i];
+            }
+            return (shape[^2] * receptive, shape[^1] * receptive);
+        }
+        double n = shape.Length == 1 ? shape[0] : 1;
+        return (n, n);
+    }
+
+    /// <summary>Looks up an initializer by its Keras name.</summary>
+    public static Initializer FromName(string name) => name switch
+    {
+        "glorot_uniform" => new GlorotUniform(),
+        "zeros" => new Constant(0),
+        "ones" => new Constant(1),
+        _ => InitializerRegistry.Lookup(name),
+    };
+}
+
+/// <summary>Registry for initializers added beyond the built-ins above.</summary>
+public static class InitializerRegistry
+{
+    private static readonly Dictionary<string, Func<Initializer>> Factories = new();
+
+    /// <summary>Registers a factory for a Keras name.</summary>
+    public static void Register(string name, Func<Initializer> factory) => Factories[name] = factory;
+
+    /// <summary>Creates the initializer registered under <paramref name="name"/>.</summary>
+    public static Initializer Lookup(string name) =>
+        Factories.TryGetValue(name, out var f) ? f() : throw new ArgumentException($"Unknown initializer '{name}'", nameof(name));
+}
+
+/// <summary>Keras glorot_uniform: U(−limit, limit), limit = √(6 / (fan_in + fan_out)).</summary>
+public sealed class GlorotUniform : Initializer
+{
+    /// <inheritdoc/>
+    public override string Name => "glorot_uniform";
+
+    /// <inheritdoc/>
+    public override void Fill(Span<double> values, int[] shape, Random random)
+    {
+        (double fanIn, double fanOut) = ComputeFans(shape);
+        double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = ((random.NextDouble() * 2.0) - 1.0) * limit;
+        }
+    }
+}
+
+/// <summary>Every value equal to a constant (Keras "zeros", "ones", Constant).</summary>
+public sealed class Constant : Initializer
+{
+    /// <summary>Creates the initializer.</summary>
+    public Constant(double value) => Value = value;
+
+    /// <summary>The constant.</summary>
+    public double Value { get; }
+
+    /// <inheritdoc/>
+    public override string Name => Value == 0 ? "zeros" : Value == 1 ? "ones" : "constant";
+
+    /// <inheritdoc/>
+    public override void Fill(Span<double> values, int[] shape, Random random) => values.Fill(Value);
+}

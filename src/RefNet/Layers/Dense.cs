@@ -1,0 +1,176 @@
+// Dense: the fully connected layer a = f(x·W + b), Keras layout (W is inputs × units).
+// Forward and Backward sit side by side with the slide formulas; favours clarity over speed.
+using System.Numerics;
+using RefNet.Backends;
+using RefNet.Engine;
+using RefNet.Initializers;
+using RefNet.Regularizers;
+using RefNet.Tensors;
+
+namespace RefNet.Layers;
+
+/// <summary>Fully connected layer: a = f(x·W + b) (Keras <c>Dense</c>).</summary>
+/// <typeparam name="T">float or double.</typeparam>
+/// <remarks>Slides number layers from 1; a network's Layers[0] is slide layer 1. The kernel is
+/// (inputs × units) as in Keras, so a batch of rows x (batch × inputs) gives z = x·W (batch × units).
+/// Defaults follow Keras: glorot_uniform kernel, zero bias.</remarks>
+public sealed class Dense<T> : Layer<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private Tensor<T>? _lastInput;
+    private Tensor<T>? _preActivation;
+    private Tensor<T>? _output;
+    private Tensor<T>? _preActivationGradient;
+    private Tensor<T>? _inputGradient;
+
+    /// <summary>Creates a Dense layer.</summary>
+    /// <param name="units">Number of outputs (neurons).</param>
+    /// <param name="activation">Activation applied to z (linear by default).</param>
+    /// <param name="inputDim">Number of inputs; needed when this is the first layer (Keras <c>input_dim</c>).</param>
+    /// <param name="useBias">Whether to add a bias b.</param>
+    /// <param name="kernelInitializer">Defaults to glorot_uniform.</param>
+    /// <param name="biasInitializer">Defaults to zeros.</param>
+    /// <param name="kernelRegularizer">Optional L1/L2 penalty on W.</param>
+    /// <param name="biasRegularizer">Optional L1/L2 penalty on b.</param>
+    /// <param name="seed">Seed for the initializers (the network assigns one when null).</param>
+    /// <param name="name">Layer name ("dense_1" etc. when null).</param>
+    public Dense(int units, ActivationKind activation = ActivationKind.Linear, int? inputDim = null, bool useBias = true,
+        Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
+        Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, int? seed = null, string? name = null)
+        : base(name, inputDim is int d ? new Shape(d) : null)
+    {
+        if (units <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(units), $"Dense needs at least one unit, got {units}");
+        }
+        if (inputDim is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputDim), $"Dense input_dim must be positive, got {inputDim}");
+        }
+        Units = units;
+        ActivationKind = activation;
+        UseBias = useBias;
+        KernelInitializer = kernelInitializer ?? new GlorotUniform();
+        BiasInitializer = biasInitializer ?? new Constant(0);
+        KernelRegularizer = kernelRegularizer;
+        BiasRegularizer = biasRegularizer;
+        Seed = seed;
+    }
+
+    /// <summary>Creates a Dense layer from a Keras activation name ("relu", "softmax", ...).</summary>
+    public Dense(int units, string activation, int? inputDim = null, int? seed = null, string? name = null)
+        : this(units, Activations.Activations.FromName(activation), inputDim, seed: seed, name: name)
+    {
+    }
+
+    /// <summary>Number of outputs.</summary>
+    public int Units { get; }
+
+    /// <summary>The activation f.</summary>
+    public ActivationKind ActivationKind { get; }
+
+    /// <summary>Whether the layer has a bias.</summary>
+    public bool UseBias { get; }
+
+    /// <summary>Initializer of W.</summary>
+    public Initializer KernelInitializer { get; }
+
+    /// <summary>Initializer of b.</summary>
+    public Initializer BiasInitializer { get; }
+
+    /// <summary>Penalty on W.</summary>
+    public Regularizer? KernelRegularizer { get; }
+
+    /// <summary>Penalty on b.</summary>
+    public Regularizer? BiasRegularizer { get; }
+
+    /// <summary>W, shape (inputs, units).</summary>
+    public Parameter<T> Kernel { get; private set; } = null!;
+
+    /// <summary>b, shape (units,); null without bias.</summary>
+    public Parameter<T>? Bias { get; private set; }
+
+    /// <inheritdoc/>
+    public override Shape ComputeOutputShape(Shape inputShape)
+    {
+        if (inputShape.Rank != 1)
+        {
+            throw new ShapeMismatchException($"Dense '{Name}' input (Flatten first)", "(features,)", inputShape);
+        }
+        return new Shape(Units);
+    }
+
+    /// <inheritdoc/>
+    protected override void OnBuild(Shape inputShape)
+    {
+        Random random = CreateRandom();
+        Kernel = AddParameter("kernel", new Shape(inputShape[0], Units), KernelInitializer, random, regularizer: KernelRegularizer);
+        if (UseBias)
+        {
+            Bias = AddParameter("bias", new Shape(Units), BiasInitializer, random, regularizer: BiasRegularizer);
+        }
+    }
+
+    // Slide: z⁽ˡ⁾ = a⁽ˡ⁻¹⁾·W⁽ˡ⁾ + b⁽ˡ⁾,  a⁽ˡ⁾ = f(z⁽ˡ⁾)
+    /// <inheritdoc/>
+    public override Tensor<T> Forward(Tensor<T> input, bool training)
+    {
+        CheckInput(input);
+        _lastInput = input;
+        var outShape = new Shape(input.Rows, Units);
+        Tensor<T> z = Buffer(ref _preActivation, outShape);
+        Backend.MatMul(input, false, Kernel.Value, false, z, T.One, T.Zero);
+        if (Bias is not null)
+        {
+            Backend.AddRowVector(z, Bias.Value, z);
+        }
+        if (ActivationKind == ActivationKind.Linear)
+        {
+            _output = z;
+            return z;
+        }
+        Tensor<T> a = Buffer(ref _output, outShape);
+        if (ReferenceEquals(a, z))
+        {
+            a = _output = Backend.Allocate(outShape);
+        }
+        Backend.Activation(ActivationKind, z, a);
+        return a;
+    }
+
+    // Slide: δ⁽ˡ⁾ = δ_a ⊙ f'(z⁽ˡ⁾);  ∂J/∂W⁽ˡ⁾ = a⁽ˡ⁻¹⁾ᵀ·δ⁽ˡ⁾;  ∂J/∂b⁽ˡ⁾ = Σ_rows δ⁽ˡ⁾;  δ_a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾·W⁽ˡ⁾ᵀ
+    /// <inheritdoc/>
+    public override Tensor<T> Backward(Tensor<T> outputGradient)
+    {
+        CheckBackward(_lastInput, outputGradient, new Shape(_lastInput?.Rows ?? 0, Units));
+        Tensor<T> delta = outputGradient;
+        if (ActivationKind != ActivationKind.Linear)
+        {
+            delta = Buffer(ref _preActivationGradient, outputGradient.Shape);
+            Backend.ActivationBackward(ActivationKind, _output!, outputGradient, delta);
+        }
+        Backend.MatMul(_lastInput!, true, delta, false, Kernel.Gradient, T.One, T.Zero);
+        if (Bias is not null)
+        {
+            Backend.SumRows(delta, Bias.Gradient);
+        }
+        Tensor<T> dx = Buffer(ref _inputGradient, _lastInput!.Shape);
+        Backend.MatMul(delta, false, Kernel.Value, true, dx, T.One, T.Zero);
+        return dx;
+    }
+
+    /// <inheritdoc/>
+    public override Dictionary<string, object?> GetConfig()
+    {
+        var c = base.GetConfig();
+        c["units"] = Units;
+        c["activation"] = Activations.Activations.ToName(ActivationKind);
+        c["use_bias"] = UseBias;
+        c["kernel_initializer"] = KernelInitializer.Name;
+        c["bias_initializer"] = BiasInitializer.Name;
+        c["kernel_regularizer"] = KernelRegularizer is null ? null : new[] { KernelRegularizer.L1, KernelRegularizer.L2 };
+        c["bias_regularizer"] = BiasRegularizer is null ? null : new[] { BiasRegularizer.L1, BiasRegularizer.L2 };
+        c["seed"] = Seed;
+        return c;
+    }
+}
