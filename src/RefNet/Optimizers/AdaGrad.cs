@@ -1,0 +1,51 @@
+// AdaGrad with the Keras 2.x update form.
+using RefNet.Backends;
+using RefNet.Engine;
+using RefNet.Tensors;
+
+namespace RefNet.Optimizers;
+
+/// <summary>AdaGrad (Keras 2 <c>Adagrad</c>): a += g²; p −= lr·g / (√a + ε).</summary>
+/// <remarks>Keras 2 starts the accumulator at 0 (tf.keras 2.x at 0.1: pass <paramref name="initialAccumulator"/>).
+/// Defaults: lr 0.01, ε 1e-7.</remarks>
+/// <param name="learningRate">η.</param>
+/// <param name="epsilon">ε added to √a.</param>
+/// <param name="initialAccumulator">Starting value of a.</param>
+/// <param name="decay">Keras 2 inverse-time decay.</param>
+public sealed class AdaGrad(double learningRate = 0.01, double epsilon = 1e-7, double initialAccumulator = 0, double decay = 0)
+    : Optimizer(learningRate, decay)
+{
+    /// <summary>ε.</summary>
+    public double Epsilon { get; } = epsilon;
+
+    /// <summary>Initial value of the accumulator.</summary>
+    public double InitialAccumulator { get; } = initialAccumulator >= 0
+        ? initialAccumulator
+        : throw new ArgumentOutOfRangeException(nameof(initialAccumulator), $"must be non-negative, got {initialAccumulator}");
+
+    /// <inheritdoc/>
+    public override string Name => "adagrad";
+
+    private readonly HashSet<object> _initialised = new(ReferenceEqualityComparer.Instance);
+
+    /// <inheritdoc/>
+    protected override void Update<T>(IBackend<T> backend, Parameter<T> parameter)
+    {
+        Tensor<T> accumulator = State(backend, parameter, 1)[0];
+        if (InitialAccumulator != 0 && _initialised.Add(parameter))
+        {
+            backend.Fill(accumulator, T.CreateChecked(InitialAccumulator));
+        }
+        backend.AdaGradUpdate(parameter.Value, parameter.Gradient, accumulator,
+            T.CreateChecked(CurrentLearningRate), T.CreateChecked(Epsilon));
+    }
+
+    /// <inheritdoc/>
+    public override Dictionary<string, object?> GetConfig()
+    {
+        var c = base.GetConfig();
+        c["epsilon"] = Epsilon;
+        c["initial_accumulator_value"] = InitialAccumulator;
+        return c;
+    }
+}

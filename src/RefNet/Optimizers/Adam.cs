@@ -1,0 +1,58 @@
+// Adam with the Keras 2.x update form: bias correction folded into the step size.
+using RefNet.Backends;
+using RefNet.Engine;
+using RefNet.Tensors;
+
+namespace RefNet.Optimizers;
+
+/// <summary>Adam (Keras 2 <c>Adam</c>).</summary>
+/// <remarks>Textbook: m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ), p −= lr·m̂/(√v̂ + ε).
+/// Keras (implemented): lr_t = lr·√(1−β₂ᵗ)/(1−β₁ᵗ); m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²;
+/// p −= lr_t·m/(√v + ε), t = iterations + 1. Defaults: lr 0.001, β₁ 0.9, β₂ 0.999, ε 1e-7.</remarks>
+public sealed class Adam : Optimizer
+{
+    /// <summary>Creates the optimizer.</summary>
+    public Adam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, double decay = 0)
+        : base(learningRate, decay)
+    {
+        if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(beta1), $"beta1 and beta2 must be in [0, 1), got {beta1}, {beta2}");
+        }
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+    }
+
+    /// <summary>β₁.</summary>
+    public double Beta1 { get; }
+
+    /// <summary>β₂.</summary>
+    public double Beta2 { get; }
+
+    /// <summary>ε ("epsilon hat", not bias-corrected).</summary>
+    public double Epsilon { get; }
+
+    /// <inheritdoc/>
+    public override string Name => "adam";
+
+    /// <inheritdoc/>
+    protected override void Update<T>(IBackend<T> backend, Parameter<T> parameter)
+    {
+        Tensor<T>[] s = State(backend, parameter, 2);
+        double t = Iterations + 1;
+        double lrT = CurrentLearningRate * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t));
+        backend.AdamUpdate(parameter.Value, parameter.Gradient, s[0], s[1],
+            T.CreateChecked(lrT), T.CreateChecked(Beta1), T.CreateChecked(Beta2), T.CreateChecked(Epsilon));
+    }
+
+    /// <inheritdoc/>
+    public override Dictionary<string, object?> GetConfig()
+    {
+        var c = base.GetConfig();
+        c["beta_1"] = Beta1;
+        c["beta_2"] = Beta2;
+        c["epsilon"] = Epsilon;
+        return c;
+    }
+}

@@ -1,0 +1,50 @@
+// RMSprop with the Keras 2.x update form (epsilon outside the square root).
+using RefNet.Backends;
+using RefNet.Engine;
+using RefNet.Tensors;
+
+namespace RefNet.Optimizers;
+
+/// <summary>RMSprop (Keras 2 <c>RMSprop</c>): a = ρ·a + (1−ρ)·g²; p −= lr·g / (√a + ε).</summary>
+/// <remarks>Keras 2.1.3–2.3 and tf.keras 2.x (momentum 0) put ε outside the square root; Keras 3 and
+/// TF's ApplyRMSProp put it inside (see golden/published/optimizers.json). Defaults: lr 0.001, ρ 0.9, ε 1e-7.</remarks>
+public sealed class RmsProp : Optimizer
+{
+    /// <summary>Creates the optimizer.</summary>
+    public RmsProp(double learningRate = 0.001, double rho = 0.9, double epsilon = 1e-7, double decay = 0)
+        : base(learningRate, decay)
+    {
+        if (rho < 0 || rho >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rho), $"rho must be in [0, 1), got {rho}");
+        }
+        Rho = rho;
+        Epsilon = epsilon;
+    }
+
+    /// <summary>ρ, the decay of the squared-gradient average.</summary>
+    public double Rho { get; }
+
+    /// <summary>ε, added to √a.</summary>
+    public double Epsilon { get; }
+
+    /// <inheritdoc/>
+    public override string Name => "rmsprop";
+
+    /// <inheritdoc/>
+    protected override void Update<T>(IBackend<T> backend, Parameter<T> parameter)
+    {
+        Tensor<T> accumulator = State(backend, parameter, 1)[0];
+        backend.RmsPropUpdate(parameter.Value, parameter.Gradient, accumulator,
+            T.CreateChecked(CurrentLearningRate), T.CreateChecked(Rho), T.CreateChecked(Epsilon));
+    }
+
+    /// <inheritdoc/>
+    public override Dictionary<string, object?> GetConfig()
+    {
+        var c = base.GetConfig();
+        c["rho"] = Rho;
+        c["epsilon"] = Epsilon;
+        return c;
+    }
+}
