@@ -25,6 +25,9 @@ public class CpuBackend<T> : IBackend<T>
     public Tensor<T> Allocate(Shape shape) => new(shape, new HostStorage<T>(new T[shape.Length]));
 
     /// <inheritdoc/>
+    public bool Owns(Tensor<T> tensor) => tensor.IsHost;
+
+    /// <inheritdoc/>
     public void CopyFromHost(ReadOnlySpan<T> source, Tensor<T> destination)
     {
         CheckLength("CopyFromHost", source.Length, destination);

@@ -24,6 +24,9 @@ public interface IBackend<T>
     /// <summary>A new zero-filled tensor owned by this backend.</summary>
     Tensor<T> Allocate(Shape shape);
 
+    /// <summary>True when <paramref name="tensor"/>'s storage belongs to this backend (so its operations can use it).</summary>
+    bool Owns(Tensor<T> tensor);
+
     /// <summary>Copies host data into a tensor of this backend (lengths must match).</summary>
     void CopyFromHost(ReadOnlySpan<T> source, Tensor<T> destination);
 

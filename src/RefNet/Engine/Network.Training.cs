@@ -86,6 +86,12 @@ public partial class Network<T>
             throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be positive and epochs non-negative (got {batchSize}, {epochs})");
         }
         log ??= Console.Out;
+        x = ToBackend(x);
+        y = ToBackend(y);
+        if (validationData is { } vd)
+        {
+            validationData = (ToBackend(vd.X), ToBackend(vd.Y));
+        }
         int n = x.Rows;
         int[] order = Enumerable.Range(0, n).ToArray();
         var random = new Random(seed);
@@ -179,6 +185,8 @@ public partial class Network<T>
             throw new InvalidOperationException("Call Compile(optimizer, loss) before Evaluate");
         }
         CheckData(x, y, "evaluation");
+        x = ToBackend(x);
+        y = ToBackend(y);
         int n = x.Rows;
         int[] order = Enumerable.Range(0, n).ToArray();
         double lossSum = 0;
@@ -205,6 +213,7 @@ public partial class Network<T>
         {
             throw new InvalidOperationException("The network has no layers");
         }
+        x = ToBackend(x);
         int n = x.Rows;
         int outCols = OutputShape!.Length;
         var result = new T[n * outCols];
@@ -222,6 +231,18 @@ public partial class Network<T>
             output.Storage.CopyTo(result.AsSpan(start * outCols, size * outCols));
         }
         return Tensor<T>.FromArray(OutputShape.WithBatch(n), result);
+    }
+
+    /// <summary>The tensor itself if it lives on <see cref="Backend"/>, else a copy uploaded there once.</summary>
+    public Tensor<T> ToBackend(Tensor<T> tensor)
+    {
+        if (Backend.Owns(tensor))
+        {
+            return tensor;
+        }
+        Tensor<T> copy = Backend.Allocate(tensor.Shape);
+        Backend.CopyFromHost(tensor.ToArray(), copy);
+        return copy;
     }
 
     private void CheckData(Tensor<T> x, Tensor<T> y, string what)
