@@ -67,7 +67,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<int>, T> _countBinary;
     private readonly Action<KernelConfig, ArrayView<T>, ulong, long, T> _dropoutMask;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, T> _sgd;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, bool> _sgdMomentum;
+    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, int> _sgdMomentum;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, T> _rmsProp;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, T, T> _adam;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T> _adaGrad;
@@ -128,7 +128,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
         _countBinary = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<int>, T>(LossKernels.CountBinary);
         _dropoutMask = accelerator.LoadStreamKernel<ArrayView<T>, ulong, long, T>(DropoutKernels.DropoutMask);
         _sgd = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, T>(OptimizerKernels.Sgd);
-        _sgdMomentum = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, bool>(OptimizerKernels.SgdMomentum);
+        _sgdMomentum = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, int>(OptimizerKernels.SgdMomentum);
         _rmsProp = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, T>(OptimizerKernels.RmsProp);
         _adam = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, T, T>(OptimizerKernels.Adam);
         _adaGrad = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T>(OptimizerKernels.AdaGrad);
@@ -256,7 +256,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
             return;
         }
         int tile = _gemmTile;
-        var shape = new GemmShape(m, n, k, a.Columns, b.Columns, transposeA, transposeB, tile);
+        var shape = new GemmShape(m, n, k, a.Columns, b.Columns, transposeA ? 1 : 0, transposeB ? 1 : 0, tile);
         var config = new KernelConfig(
             new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile),
             new Index2D(tile, tile),
@@ -534,7 +534,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
             return;
         }
         SameLength("SgdUpdate velocity", parameter, velocity);
-        _sgdMomentum(config, View(parameter), View(gradient), View(velocity), learningRate, momentum, nesterov);
+        _sgdMomentum(config, View(parameter), View(gradient), View(velocity), learningRate, momentum, nesterov ? 1 : 0);
     }
 
     /// <inheritdoc/>

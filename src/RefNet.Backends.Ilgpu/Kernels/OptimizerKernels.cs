@@ -18,14 +18,14 @@ internal static class OptimizerKernels
         }
     }
 
-    /// <summary>v = m·v − lr·g; p += v, or p += m·v − lr·g (Nesterov). CPU twin: <see cref="CpuBackend{T}.SgdUpdate"/>.</summary>
-    public static void SgdMomentum<T>(ArrayView<T> p, ArrayView<T> g, ArrayView<T> v, T learningRate, T momentum, bool nesterov)
+    /// <summary>v = m·v − lr·g; p += v, or p += m·v − lr·g when nesterov = 1 (an int: bool is not blittable). CPU twin: <see cref="CpuBackend{T}.SgdUpdate"/>.</summary>
+    public static void SgdMomentum<T>(ArrayView<T> p, ArrayView<T> g, ArrayView<T> v, T learningRate, T momentum, int nesterov)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = GridStride.Start; i < p.IntLength; i += GridStride.Step)
         {
             v[i] = (momentum * v[i]) - (learningRate * g[i]);
-            p[i] = nesterov ? p[i] + (momentum * v[i]) - (learningRate * g[i]) : p[i] + v[i];
+            p[i] = nesterov == 1 ? p[i] + (momentum * v[i]) - (learningRate * g[i]) : p[i] + v[i];
         }
     }
 
