@@ -11,10 +11,10 @@ namespace RefNet.Backends.Ilgpu.Kernels;
 /// <param name="K">The reduction length: columns of op(A), rows of op(B).</param>
 /// <param name="Lda">Row length of A as stored.</param>
 /// <param name="Ldb">Row length of B as stored.</param>
-/// <param name="TransposeA">op(A) = Aᵀ.</param>
-/// <param name="TransposeB">op(B) = Bᵀ.</param>
+/// <param name="TransposeA">1 when op(A) = Aᵀ, else 0 (an int: ILGPU kernel arguments must be blittable, bool is not).</param>
+/// <param name="TransposeB">1 when op(B) = Bᵀ, else 0.</param>
 /// <param name="Tile">Tile edge: the group is Tile × Tile threads and holds one Tile × Tile block of each operand.</param>
-internal readonly record struct GemmShape(int M, int N, int K, int Lda, int Ldb, bool TransposeA, bool TransposeB, int Tile);
+internal readonly record struct GemmShape(int M, int N, int K, int Lda, int Ldb, int TransposeA, int TransposeB, int Tile);
 
 /// <summary>The tiled matrix product.</summary>
 internal static class GemmKernels
@@ -64,10 +64,10 @@ internal static class GemmKernels
     /// <summary>op(A)[i, p]: A[i, p], or A[p, i] when transposed.</summary>
     private static T ElementA<T>(ArrayView<T> a, GemmShape s, int i, int p)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => s.TransposeA ? a[(p * s.Lda) + i] : a[(i * s.Lda) + p];
+        => s.TransposeA == 1 ? a[(p * s.Lda) + i] : a[(i * s.Lda) + p];
 
     /// <summary>op(B)[p, j]: B[p, j], or B[j, p] when transposed.</summary>
     private static T ElementB<T>(ArrayView<T> b, GemmShape s, int p, int j)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => s.TransposeB ? b[(j * s.Ldb) + p] : b[(p * s.Ldb) + j];
+        => s.TransposeB == 1 ? b[(j * s.Ldb) + p] : b[(p * s.Ldb) + j];
 }
