@@ -25,6 +25,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
     private readonly int _groupSize;
     private readonly int _maxGroups;
     private readonly int _gemmTile;
+    private readonly IlgpuGemm _gemmKind;
     private readonly MemoryBuffer1D<T, Stride1D.Dense> _partials;
     private readonly MemoryBuffer1D<T, Stride1D.Dense> _scalar;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _countTotal;
@@ -43,6 +44,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>> _addRowVector;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<int>, ArrayView<T>, int> _gatherRows;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, GemmShape, T, T> _gemm;
+    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, GemmShape, T, T> _gemmGridStride;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>> _relu;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>> _sigmoid;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>> _tanh;
@@ -72,7 +74,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, T, T> _adam;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T> _adaGrad;
 
-    private IlgpuBackend(Context context, Accelerator accelerator)
+    private IlgpuBackend(Context context, Accelerator accelerator, IlgpuGemm? gemm)
     {
         if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
         {
@@ -87,6 +89,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
         _groupSize = cuda ? Math.Min(256, accelerator.MaxNumThreadsPerGroup) : accelerator.WarpSize;
         _maxGroups = cuda ? accelerator.NumMultiprocessors * 8 : 2;
         _gemmTile = cuda ? 16 : 4;
+        _gemmKind = gemm ?? (cuda ? IlgpuGemm.Tiled : IlgpuGemm.GridStride);
 
         _partials = accelerator.Allocate1D<T>(ReductionKernels.Partials);
         _scalar = accelerator.Allocate1D<T>(1);
@@ -104,6 +107,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
         _addRowVector = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>>(ElementwiseKernels.AddRowVector);
         _gatherRows = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<int>, ArrayView<T>, int>(ElementwiseKernels.GatherRows);
         _gemm = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, GemmShape, T, T>(GemmKernels.Gemm);
+        _gemmGridStride = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, GemmShape, T, T>(GemmKernels.GemmGridStride);
         _relu = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>>(ActivationKernels.Relu);
         _sigmoid = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>>(ActivationKernels.Sigmoid);
         _tanh = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>>(ActivationKernels.Tanh);
@@ -136,8 +140,9 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
 
     /// <summary>Creates a backend on the requested device.</summary>
     /// <param name="device">Auto (CUDA if present, else the CPU accelerator), Cpu, or Cuda.</param>
+    /// <param name="gemm">The matrix-product kernel; null picks Tiled on CUDA and GridStride on the CPU accelerator.</param>
     /// <exception cref="IlgpuDeviceNotFoundException"><see cref="IlgpuDevice.Cuda"/> was requested and ILGPU finds no CUDA device.</exception>
-    public static IlgpuBackend<T> Create(IlgpuDevice device = IlgpuDevice.Auto)
+    public static IlgpuBackend<T> Create(IlgpuDevice device = IlgpuDevice.Auto, IlgpuGemm? gemm = null)
     {
         Context context = IlgpuDevices.CreateContext(withCuda: device != IlgpuDevice.Cpu);
         try
@@ -156,7 +161,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
             {
                 accelerator = context.CreateCPUAccelerator(0);
             }
-            return new IlgpuBackend<T>(context, accelerator);
+            return new IlgpuBackend<T>(context, accelerator, gemm);
         }
         catch
         {
@@ -167,6 +172,9 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
 
     /// <inheritdoc/>
     public string Name { get; }
+
+    /// <summary>The matrix-product kernel in use.</summary>
+    public IlgpuGemm GemmKernel => _gemmKind;
 
     /// <summary>The ILGPU accelerator in use.</summary>
     public Accelerator Accelerator => _accelerator;
@@ -257,6 +265,11 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
         }
         int tile = _gemmTile;
         var shape = new GemmShape(m, n, k, a.Columns, b.Columns, transposeA ? 1 : 0, transposeB ? 1 : 0, tile);
+        if (_gemmKind == IlgpuGemm.GridStride)
+        {
+            _gemmGridStride(Elementwise(m * n), View(a), View(b), View(c), shape, alpha, beta);
+            return;
+        }
         var config = new KernelConfig(
             new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile),
             new Index2D(tile, tile),
@@ -582,7 +595,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Name} ({_accelerator.Name})";
+    public override string ToString() => $"{Name} ({_accelerator.Name}, {_gemmKind} GEMM)";
 
     /// <summary>Launch shape of a grid-stride loop over <paramref name="n"/> items: at most <c>_maxGroups</c> groups.</summary>
     private KernelConfig Elementwise(int n)

@@ -22,6 +22,16 @@ public enum IlgpuDevice
     Cuda,
 }
 
+/// <summary>Which matrix-product kernel an <see cref="IlgpuBackend{T}"/> launches (both give the same sums in the same order).</summary>
+public enum IlgpuGemm
+{
+    /// <summary>Shared-memory tiles (16 × 16 on CUDA, 4 × 4 on the CPU accelerator): the GPU kernel; default on CUDA.</summary>
+    Tiled,
+
+    /// <summary>A grid-stride loop over output elements, no barriers: default on the CPU accelerator, where barriers are slow.</summary>
+    GridStride,
+}
+
 /// <summary>The requested ILGPU device does not exist on this machine (never replaced silently by another one).</summary>
 public sealed class IlgpuDeviceNotFoundException : InvalidOperationException
 {

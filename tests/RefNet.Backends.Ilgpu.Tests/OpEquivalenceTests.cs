@@ -7,7 +7,7 @@ using Xunit;
 
 namespace RefNet.Backends.Ilgpu.Tests;
 
-/// <summary>Op-by-op equivalence of an ILGPU backend with <see cref="CpuBackend{T}"/>.</summary>
+/// <summary>Op-by-op equivalence of an ILGPU backend with <see cref="CpuBackend{T}.Reference"/>.</summary>
 public abstract class OpEquivalenceTests<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -17,13 +17,14 @@ public abstract class OpEquivalenceTests<T>
     private readonly IBackend<T>? _gpu;
     private readonly bool _cuda;
 
-    protected OpEquivalenceTests(IlgpuFixture fixture, IlgpuDevice device)
+    protected OpEquivalenceTests(IlgpuFixture fixture, IlgpuDevice device, IlgpuGemm? gemm = null)
     {
-        _gpu = fixture.Get<T>(device);
+        _gpu = fixture.Get<T>(device, gemm);
         _cuda = device == IlgpuDevice.Cuda;
     }
 
-    protected static CpuBackend<T> Cpu => CpuBackend<T>.Instance;
+    /// <summary>The specification: every operation, GEMM included, as plain loops.</summary>
+    protected static CpuBackend<T> Cpu => CpuBackend<T>.Reference;
 
     /// <summary>The backend under test; skips the test when it is CUDA and no CUDA device exists.</summary>
     protected IBackend<T> Gpu
@@ -437,3 +438,10 @@ public sealed class CudaFloatOpTests(IlgpuFixture fixture) : OpEquivalenceTests<
 
 [Collection("Ilgpu")]
 public sealed class CudaDoubleOpTests(IlgpuFixture fixture) : OpEquivalenceTests<double>(fixture, IlgpuDevice.Cuda);
+
+/// <summary>The CUDA GEMM kernel (shared-memory tiles, 4 × 4 here) on the CPU accelerator, which honours its barriers.</summary>
+[Collection("Ilgpu")]
+public sealed class CpuAcceleratorTiledGemmFloatOpTests(IlgpuFixture fixture) : OpEquivalenceTests<float>(fixture, IlgpuDevice.Cpu, IlgpuGemm.Tiled);
+
+[Collection("Ilgpu")]
+public sealed class CpuAcceleratorTiledGemmDoubleOpTests(IlgpuFixture fixture) : OpEquivalenceTests<double>(fixture, IlgpuDevice.Cpu, IlgpuGemm.Tiled);

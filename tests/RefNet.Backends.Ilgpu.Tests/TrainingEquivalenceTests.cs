@@ -18,9 +18,9 @@ public abstract class TrainingEquivalenceTests<T>
     private readonly IBackend<T>? _gpu;
     private readonly bool _cuda;
 
-    protected TrainingEquivalenceTests(IlgpuFixture fixture, IlgpuDevice device)
+    protected TrainingEquivalenceTests(IlgpuFixture fixture, IlgpuDevice device, IlgpuGemm? gemm = null)
     {
-        _gpu = fixture.Get<T>(device);
+        _gpu = fixture.Get<T>(device, gemm);
         _cuda = device == IlgpuDevice.Cuda;
     }
 
@@ -68,6 +68,7 @@ public abstract class TrainingEquivalenceTests<T>
             Tensor<T> g = RandomTensor(rng, batch, units);
             var onCpu = new Dense<T>(units, activation, inputDim: inputs, seed: seed);
             var onGpu = new Dense<T>(units, activation, inputDim: inputs, seed: seed);
+            onCpu.UseBackend(CpuBackend<T>.Reference);
             onCpu.Build(new Shape(inputs));
             onGpu.UseBackend(gpu);
             onGpu.Build(new Shape(inputs));
@@ -123,7 +124,7 @@ public abstract class TrainingEquivalenceTests<T>
         }
         Tensor<T> y = Tensor<T>.FromArray(new Shape(20, 3), targets);
 
-        Network<T> cpuNet = Mlp(CpuBackend<T>.Instance, setup);
+        Network<T> cpuNet = Mlp(CpuBackend<T>.Reference, setup);
         Network<T> gpuNet = Mlp(gpu, setup);
         History hc = cpuNet.Fit(x, y, batchSize: 8, epochs: 2, seed: 3, verbose: 0);
         History hg = gpuNet.Fit(x, y, batchSize: 8, epochs: 2, seed: 3, verbose: 0);
@@ -203,3 +204,10 @@ public sealed class CudaFloatTrainingTests(IlgpuFixture fixture) : TrainingEquiv
 
 [Collection("Ilgpu")]
 public sealed class CudaDoubleTrainingTests(IlgpuFixture fixture) : TrainingEquivalenceTests<double>(fixture, IlgpuDevice.Cuda);
+
+/// <summary>The CUDA GEMM kernel (shared-memory tiles, 4 × 4 here) on the CPU accelerator, which honours its barriers.</summary>
+[Collection("Ilgpu")]
+public sealed class CpuAcceleratorTiledGemmFloatTrainingTests(IlgpuFixture fixture) : TrainingEquivalenceTests<float>(fixture, IlgpuDevice.Cpu, IlgpuGemm.Tiled);
+
+[Collection("Ilgpu")]
+public sealed class CpuAcceleratorTiledGemmDoubleTrainingTests(IlgpuFixture fixture) : TrainingEquivalenceTests<double>(fixture, IlgpuDevice.Cpu, IlgpuGemm.Tiled);

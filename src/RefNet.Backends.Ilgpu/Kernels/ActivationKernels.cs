@@ -12,7 +12,7 @@ internal static class ActivationKernels
     public static void Relu<T>(ArrayView<T> x, ArrayView<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < y.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
         {
             y[i] = x[i] > T.Zero ? x[i] : T.Zero;
         }
@@ -22,7 +22,7 @@ internal static class ActivationKernels
     public static void Sigmoid<T>(ArrayView<T> x, ArrayView<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < y.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
         {
             y[i] = CpuBackend<T>.Sigmoid(x[i]);
         }
@@ -32,7 +32,7 @@ internal static class ActivationKernels
     public static void Tanh<T>(ArrayView<T> x, ArrayView<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < y.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
         {
             y[i] = T.Tanh(x[i]);
         }
@@ -44,7 +44,7 @@ internal static class ActivationKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = y.IntLength / cols;
-        for (int r = GridStride.Start; r < rows; r += GridStride.Step)
+        for (int r = GridStride.Start, step = GridStride.Step; r < rows; r += step)
         {
             int o = r * cols;
             T max = x[o];
@@ -72,7 +72,7 @@ internal static class ActivationKernels
     public static void ReluBackward<T>(ArrayView<T> y, ArrayView<T> g, ArrayView<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < dx.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < dx.IntLength; i += step)
         {
             dx[i] = y[i] > T.Zero ? g[i] : T.Zero;
         }
@@ -82,7 +82,7 @@ internal static class ActivationKernels
     public static void SigmoidBackward<T>(ArrayView<T> y, ArrayView<T> g, ArrayView<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < dx.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < dx.IntLength; i += step)
         {
             dx[i] = g[i] * y[i] * (T.One - y[i]);
         }
@@ -92,7 +92,7 @@ internal static class ActivationKernels
     public static void TanhBackward<T>(ArrayView<T> y, ArrayView<T> g, ArrayView<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < dx.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < dx.IntLength; i += step)
         {
             dx[i] = g[i] * (T.One - (y[i] * y[i]));
         }
@@ -104,7 +104,7 @@ internal static class ActivationKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = dx.IntLength / cols;
-        for (int r = GridStride.Start; r < rows; r += GridStride.Step)
+        for (int r = GridStride.Start, step = GridStride.Step; r < rows; r += step)
         {
             int o = r * cols;
             T dot = T.Zero;

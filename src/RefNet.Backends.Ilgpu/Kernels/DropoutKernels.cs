@@ -21,7 +21,7 @@ internal static class DropoutKernels
     public static void DropoutMask<T>(ArrayView<T> mask, ulong seed, long minKept, T keepScale)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < mask.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < mask.IntLength; i += step)
         {
             long k = (long)(CounterRng.Hash(seed, (ulong)i) >> 40);
             mask[i] = k >= minKept ? keepScale : T.Zero;

@@ -12,7 +12,7 @@ internal static class ElementwiseKernels
     public static void Fill<T>(ArrayView<T> y, T value)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < y.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
         {
             y[i] = value;
         }
@@ -22,7 +22,7 @@ internal static class ElementwiseKernels
     public static void Add<T>(ArrayView<T> a, ArrayView<T> b, ArrayView<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < y.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
         {
             y[i] = a[i] + b[i];
         }
@@ -32,7 +32,7 @@ internal static class ElementwiseKernels
     public static void Subtract<T>(ArrayView<T> a, ArrayView<T> b, ArrayView<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < y.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
         {
             y[i] = a[i] - b[i];
         }
@@ -42,7 +42,7 @@ internal static class ElementwiseKernels
     public static void Multiply<T>(ArrayView<T> a, ArrayView<T> b, ArrayView<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < y.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
         {
             y[i] = a[i] * b[i];
         }
@@ -52,7 +52,7 @@ internal static class ElementwiseKernels
     public static void Scale<T>(ArrayView<T> x, T alpha, ArrayView<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < y.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
         {
             y[i] = alpha * x[i];
         }
@@ -62,7 +62,7 @@ internal static class ElementwiseKernels
     public static void Axpy<T>(T alpha, ArrayView<T> x, ArrayView<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < y.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
         {
             y[i] += alpha * x[i];
         }
@@ -72,7 +72,7 @@ internal static class ElementwiseKernels
     public static void AxpySign<T>(T alpha, ArrayView<T> x, ArrayView<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < y.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
         {
             T s = x[i] > T.Zero ? T.One : x[i] < T.Zero ? -T.One : T.Zero;
             y[i] += alpha * s;
@@ -84,7 +84,7 @@ internal static class ElementwiseKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int cols = v.IntLength;
-        for (int i = GridStride.Start; i < y.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
         {
             y[i] = x[i] + v[i % cols];
         }
@@ -95,7 +95,7 @@ internal static class ElementwiseKernels
     public static void GatherRows<T>(ArrayView<T> source, ArrayView<int> rows, ArrayView<T> destination, int cols)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < destination.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < destination.IntLength; i += step)
         {
             int r = i / cols;
             int j = i - (r * cols);

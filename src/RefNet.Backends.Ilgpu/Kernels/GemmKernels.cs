@@ -16,12 +16,41 @@ namespace RefNet.Backends.Ilgpu.Kernels;
 /// <param name="Tile">Tile edge: the group is Tile × Tile threads and holds one Tile × Tile block of each operand.</param>
 internal readonly record struct GemmShape(int M, int N, int K, int Lda, int Ldb, int TransposeA, int TransposeB, int Tile);
 
-/// <summary>The tiled matrix product.</summary>
+/// <summary>The matrix product: a shared-memory tiled kernel (for GPUs) and a grid-stride kernel (for the CPU accelerator).</summary>
 internal static class GemmKernels
 {
     /// <summary>
+    /// c[i, j] = alpha·Σ_p op(A)[i, p]·op(B)[p, j] (+ beta·c[i, j] when beta ≠ 0), one output element per loop
+    /// iteration, p ascending. Same formula and order as <see cref="Gemm{T}"/>, without shared memory or barriers.
+    /// CPU twin: <see cref="CpuBackend{T}.MatMul"/> on <see cref="CpuBackend{T}.Reference"/>.
+    /// </summary>
+    /// <remarks>For ILGPU's CPU accelerator, where every group barrier synchronises OS threads and costs far more
+    /// than the arithmetic; a grid-stride loop over the M·N outputs needs no barrier at all.</remarks>
+    public static void GemmGridStride<T>(ArrayView<T> a, ArrayView<T> b, ArrayView<T> c, GemmShape s, T alpha, T beta)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // op(A)[i, p] = a[i·aRow + p·aCol] and op(B)[p, j] = b[p·bRow + j·bCol], whichever is transposed.
+        int aRow = s.TransposeA == 1 ? 1 : s.Lda;
+        int aCol = s.TransposeA == 1 ? s.Lda : 1;
+        int bRow = s.TransposeB == 1 ? 1 : s.Ldb;
+        int bCol = s.TransposeB == 1 ? s.Ldb : 1;
+        int count = s.M * s.N;
+        for (int idx = GridStride.Start, step = GridStride.Step; idx < count; idx += step)
+        {
+            int row = idx / s.N;
+            int col = idx - (row * s.N);
+            T sum = T.Zero;
+            for (int p = 0; p < s.K; p++)
+            {
+                sum += a[(row * aRow) + (p * aCol)] * b[(p * bRow) + (col * bCol)];
+            }
+            c[idx] = beta == T.Zero ? alpha * sum : (alpha * sum) + (beta * c[idx]);
+        }
+    }
+
+    /// <summary>
     /// c[i, j] = alpha·Σ_p op(A)[i, p]·op(B)[p, j] (+ beta·c[i, j] when beta ≠ 0), the sum taken for p = 0, 1, …, K−1.
-    /// CPU twin: <see cref="CpuBackend{T}.MatMul"/>.
+    /// CPU twin: <see cref="CpuBackend{T}.MatMul"/> on <see cref="CpuBackend{T}.Reference"/> (the triple loop of <see cref="Cpu.ReferenceGemm"/>).
     /// </summary>
     /// <remarks>
     /// Launch with a (⌈N/Tile⌉, ⌈M/Tile⌉) grid of (Tile, Tile) groups and 2·Tile² elements of dynamic shared memory.

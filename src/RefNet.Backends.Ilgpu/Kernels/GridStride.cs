@@ -11,5 +11,6 @@ internal static class GridStride
     public static int Start => Grid.GlobalIndex.X;
 
     /// <summary>The distance between two indices handled by the same thread: the number of threads in the grid.</summary>
+    /// <remarks>Read it once before the loop: on the CPU accelerator it comes from thread-static state.</remarks>
     public static int Step => Grid.DimX * Group.DimX;
 }

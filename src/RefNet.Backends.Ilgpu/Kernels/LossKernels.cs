@@ -14,7 +14,7 @@ internal static class LossKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int cols = p.IntLength / l.IntLength;
-        for (int r = GridStride.Start; r < l.IntLength; r += GridStride.Step)
+        for (int r = GridStride.Start, step = GridStride.Step; r < l.IntLength; r += step)
         {
             T acc = T.Zero;
             for (int j = r * cols; j < (r + 1) * cols; j++)
@@ -31,7 +31,7 @@ internal static class LossKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int cols = p.IntLength / l.IntLength;
-        for (int r = GridStride.Start; r < l.IntLength; r += GridStride.Step)
+        for (int r = GridStride.Start, step = GridStride.Step; r < l.IntLength; r += step)
         {
             T acc = T.Zero;
             for (int j = r * cols; j < (r + 1) * cols; j++)
@@ -48,7 +48,7 @@ internal static class LossKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int cols = p.IntLength / l.IntLength;
-        for (int r = GridStride.Start; r < l.IntLength; r += GridStride.Step)
+        for (int r = GridStride.Start, step = GridStride.Step; r < l.IntLength; r += step)
         {
             T acc = T.Zero;
             for (int j = r * cols; j < (r + 1) * cols; j++)
@@ -66,7 +66,7 @@ internal static class LossKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int cols = p.IntLength / l.IntLength;
-        for (int r = GridStride.Start; r < l.IntLength; r += GridStride.Step)
+        for (int r = GridStride.Start, step = GridStride.Step; r < l.IntLength; r += step)
         {
             int o = r * cols;
             T s = T.Zero;
@@ -89,7 +89,7 @@ internal static class LossKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T two = T.One + T.One;
-        for (int i = GridStride.Start; i < g.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < g.IntLength; i += step)
         {
             g[i] = scale * two * (p[i] - y[i]) / d;
         }
@@ -99,7 +99,7 @@ internal static class LossKernels
     public static void MaeBackward<T>(ArrayView<T> p, ArrayView<T> y, ArrayView<T> g, T scale, T d)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < g.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < g.IntLength; i += step)
         {
             T e = p[i] - y[i];
             T s = e > T.Zero ? T.One : e < T.Zero ? -T.One : T.Zero;
@@ -112,7 +112,7 @@ internal static class LossKernels
     public static void BceBackward<T>(ArrayView<T> p, ArrayView<T> y, ArrayView<T> g, T scale, T d, T epsilon)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < g.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < g.IntLength; i += step)
         {
             T pj = p[i];
             bool inside = pj > epsilon && pj < T.One - epsilon;
@@ -126,7 +126,7 @@ internal static class LossKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = g.IntLength / cols;
-        for (int r = GridStride.Start; r < rows; r += GridStride.Step)
+        for (int r = GridStride.Start, step = GridStride.Step; r < rows; r += step)
         {
             int o = r * cols;
             T sum = T.Zero;
@@ -156,7 +156,7 @@ internal static class LossKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int cols = p.IntLength / counts.IntLength;
-        for (int r = GridStride.Start; r < counts.IntLength; r += GridStride.Step)
+        for (int r = GridStride.Start, step = GridStride.Step; r < counts.IntLength; r += step)
         {
             counts[r] = ArgMax(p, r * cols, cols) == ArgMax(y, r * cols, cols) ? 1 : 0;
         }
@@ -168,7 +168,7 @@ internal static class LossKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int cols = p.IntLength / counts.IntLength;
-        for (int r = GridStride.Start; r < counts.IntLength; r += GridStride.Step)
+        for (int r = GridStride.Start, step = GridStride.Step; r < counts.IntLength; r += step)
         {
             int correct = 0;
             for (int j = r * cols; j < (r + 1) * cols; j++)

@@ -12,7 +12,7 @@ internal static class OptimizerKernels
     public static void Sgd<T>(ArrayView<T> p, ArrayView<T> g, T learningRate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < p.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < p.IntLength; i += step)
         {
             p[i] -= learningRate * g[i];
         }
@@ -22,7 +22,7 @@ internal static class OptimizerKernels
     public static void SgdMomentum<T>(ArrayView<T> p, ArrayView<T> g, ArrayView<T> v, T learningRate, T momentum, int nesterov)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < p.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < p.IntLength; i += step)
         {
             v[i] = (momentum * v[i]) - (learningRate * g[i]);
             p[i] = nesterov == 1 ? p[i] + (momentum * v[i]) - (learningRate * g[i]) : p[i] + v[i];
@@ -33,7 +33,7 @@ internal static class OptimizerKernels
     public static void RmsProp<T>(ArrayView<T> p, ArrayView<T> g, ArrayView<T> a, T learningRate, T rho, T epsilon)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < p.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < p.IntLength; i += step)
         {
             a[i] = (rho * a[i]) + ((T.One - rho) * g[i] * g[i]);
             p[i] -= learningRate * g[i] / (T.Sqrt(a[i]) + epsilon);
@@ -44,7 +44,7 @@ internal static class OptimizerKernels
     public static void Adam<T>(ArrayView<T> p, ArrayView<T> g, ArrayView<T> m, ArrayView<T> v, T learningRateT, T beta1, T beta2, T epsilon)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < p.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < p.IntLength; i += step)
         {
             m[i] = (beta1 * m[i]) + ((T.One - beta1) * g[i]);
             v[i] = (beta2 * v[i]) + ((T.One - beta2) * g[i] * g[i]);
@@ -56,7 +56,7 @@ internal static class OptimizerKernels
     public static void AdaGrad<T>(ArrayView<T> p, ArrayView<T> g, ArrayView<T> a, T learningRate, T epsilon)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = GridStride.Start; i < p.IntLength; i += GridStride.Step)
+        for (int i = GridStride.Start, step = GridStride.Step; i < p.IntLength; i += step)
         {
             a[i] += g[i] * g[i];
             p[i] -= learningRate * g[i] / (T.Sqrt(a[i]) + epsilon);

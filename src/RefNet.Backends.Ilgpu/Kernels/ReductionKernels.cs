@@ -30,7 +30,7 @@ internal static class ReductionKernels
     {
         int cols = y.IntLength;
         int rows = x.IntLength / cols;
-        for (int j = GridStride.Start; j < cols; j += GridStride.Step)
+        for (int j = GridStride.Start, step = GridStride.Step; j < cols; j += step)
         {
             T sum = T.Zero;
             for (int r = 0; r < rows; r++)
@@ -48,7 +48,7 @@ internal static class ReductionKernels
     public static void PartialSums<T>(ArrayView<T> x, ArrayView<T> partials, SumTerm term)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int t = GridStride.Start; t < Partials; t += GridStride.Step)
+        for (int t = GridStride.Start, step = GridStride.Step; t < Partials; t += step)
         {
             T sum = T.Zero;
             for (int i = t; i < x.IntLength; i += Partials)
