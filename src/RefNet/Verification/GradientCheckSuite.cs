@@ -178,7 +178,7 @@ public static class GradientCheckSuite
         int inputs = dense.InputShape![0];
         double[] w = dense.Kernel.Value.ToArray();
         double[] b = dense.Bias?.Value.ToArray() ?? new double[dense.Units];
-        while (true)
+        for (int attempt = 0; attempt < 10_000; attempt++)
         {
             Tensor<double> x = Fill(batch, inputs, () => GradientCheck.AwayFromZero(random, 0.05, 1.0));
             bool clear = true;
@@ -199,6 +199,7 @@ public static class GradientCheckSuite
                 return x;
             }
         }
+        throw new InvalidOperationException($"could not draw an input keeping every pre-activation of '{dense.Name}' away from the ReLU kink");
     }
 
     private static double Uniform(Random random, double lo, double hi) => lo + (random.NextDouble() * (hi - lo));
