@@ -96,6 +96,17 @@ public sealed class CallbackTests : IDisposable
     }
 
     [Fact]
+    public void EarlyStopping_Baseline_MustBeBeaten()
+    {
+        // lr = 0 keeps the loss constant; a baseline below it means no epoch ever improves.
+        Network<double> net = Linear(0);
+        double loss = net.Evaluate(X, Y).Loss;
+        var stop = new EarlyStopping(monitor: "loss", patience: 2, baseline: loss / 2);
+        History h = Linear(0).Fit(X, Y, batchSize: 5, epochs: 10, verbose: 0, callbacks: [stop]);
+        Assert.Equal(2, h["loss"].Count);
+    }
+
+    [Fact]
     public void EarlyStopping_MinDelta_IgnoresSmallImprovements()
     {
         // A tiny learning rate improves the loss by far less than minDelta each epoch.
