@@ -34,10 +34,11 @@ public abstract class Initializer
     /// <remarks>Built in: glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform, lecun_normal,
     /// zeros, ones, random_normal, random_uniform, truncated_normal, orthogonal; others via <see cref="InitializerRegistry"/>.</remarks>
     /// <exception cref="ArgumentException">The name is unknown.</exception>
+    /// <remarks>Keras class names are accepted too: "HeNormal" is read as "he_normal".</remarks>
     public static Initializer FromName(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return name.Trim().ToLowerInvariant() switch
+        return ToSnakeCase(name.Trim()) switch
         {
             "glorot_uniform" => new GlorotUniform(),
             "glorot_normal" => new GlorotNormal(),
@@ -53,6 +54,22 @@ public abstract class Initializer
             "orthogonal" => new Orthogonal(),
             _ => InitializerRegistry.Lookup(name),
         };
+    }
+
+    // "GlorotUniform" → "glorot_uniform"; names already in snake case are only lower-cased.
+    private static string ToSnakeCase(string name)
+    {
+        var sb = new System.Text.StringBuilder(name.Length + 4);
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsUpper(c) && i > 0 && char.IsLower(name[i - 1]))
+            {
+                sb.Append('_');
+            }
+            sb.Append(char.ToLowerInvariant(c));
+        }
+        return sb.ToString();
     }
 }
 

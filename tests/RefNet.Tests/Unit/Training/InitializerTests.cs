@@ -169,6 +169,14 @@ public class InitializerTests
         Assert.NotEqual(Sample(init, [10, 6], seed: 3), Sample(init, [10, 6], seed: 4));
     }
 
+    [Theory]
+    [InlineData("HeNormal", "he_normal")]
+    [InlineData("GlorotUniform", "glorot_uniform")]
+    [InlineData("Orthogonal", "orthogonal")]
+    [InlineData("RandomNormal", "random_normal")]
+    public void FromName_AcceptsKerasClassNames(string className, string name) =>
+        Assert.Equal(name, Initializer.FromName(className).Name);
+
     [Fact]
     public void FromName_RejectsUnknownNames()
     {
