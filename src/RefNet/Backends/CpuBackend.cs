@@ -1,17 +1,34 @@
 // CpuBackend: the readable reference implementation of every backend operation, in plain loops.
 // It is the specification the other backends are tested against; the GEMM goes through one seam.
 using System.Numerics;
+using RefNet.Backends.Cpu;
 using RefNet.Tensors;
 
 namespace RefNet.Backends;
 
 /// <summary>The CPU backend: host arrays and straightforward loops over generic <typeparamref name="T"/>.</summary>
 /// <typeparam name="T">float or double.</typeparam>
+/// <remarks>Every matrix product goes through one <see cref="IGemm"/>, chosen at construction:
+/// by default <see cref="GemmSelector.Default"/> (OpenBLAS when it loads, else the managed SIMD kernel;
+/// environment variable REFNET_GEMM overrides). <see cref="Reference"/> uses the plain triple loop.</remarks>
 public class CpuBackend<T> : IBackend<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>The shared instance.</summary>
+    /// <summary>Creates a CPU backend.</summary>
+    /// <param name="gemm">The GEMM implementation; <see cref="GemmSelector.Default"/> when null.</param>
+    public CpuBackend(IGemm? gemm = null)
+    {
+        GemmImplementation = gemm ?? GemmSelector.Default;
+    }
+
+    /// <summary>The shared default instance (fast GEMM).</summary>
     public static CpuBackend<T> Instance { get; } = new();
+
+    /// <summary>The plain specification: every operation including GEMM as straightforward loops.</summary>
+    public static CpuBackend<T> Reference { get; } = new(ReferenceGemm.Instance);
+
+    /// <summary>The GEMM every <see cref="MatMul"/> goes through.</summary>
+    public IGemm GemmImplementation { get; }
 
     /// <inheritdoc/>
     public virtual string Name => "cpu";
@@ -88,26 +105,10 @@ public class CpuBackend<T> : IBackend<T>
     }
 
     /// <summary>The GEMM seam: C = alpha·op(A)·op(B) + beta·C on row-major arrays with leading dimensions.</summary>
-    /// <remarks>The reference version below is the textbook triple loop; a faster backend overrides it.</remarks>
+    /// <remarks>Delegates to <see cref="GemmImplementation"/>; <see cref="ReferenceGemm"/> holds the textbook triple loop.</remarks>
     protected virtual void Gemm(bool transposeA, bool transposeB, int m, int n, int k, T alpha,
-        ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
-    {
-        for (int i = 0; i < m; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                T sum = T.Zero;
-                for (int p = 0; p < k; p++)
-                {
-                    T aip = transposeA ? a[p * lda + i] : a[i * lda + p];
-                    T bpj = transposeB ? b[j * ldb + p] : b[p * ldb + j];
-                    sum += aip * bpj;
-                }
-                int idx = i * ldc + j;
-                c[idx] = beta == T.Zero ? alpha * sum : alpha * sum + beta * c[idx];
-            }
-        }
-    }
+        ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc) =>
+        GemmImplementation.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
     /// <inheritdoc/>
     public virtual void AddRowVector(Tensor<T> x, Tensor<T> v, Tensor<T> y)

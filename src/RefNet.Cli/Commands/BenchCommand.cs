@@ -1,0 +1,264 @@
+// refnet bench: timing runs for the CPU path — `bench gemm` (GFLOP/s at the MLP's shapes) and
+// `bench mnist-mlp` (seconds per epoch of Keras' mnist_mlp, bytes allocated per step, peak memory).
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Numerics;
+using RefNet.Backends;
+using RefNet.Backends.Cpu;
+using RefNet.Engine;
+using RefNet.Layers;
+using RefNet.Losses;
+using RefNet.Optimizers;
+using RefNet.Tensors;
+
+namespace RefNet.Cli.Commands;
+
+/// <summary><c>refnet bench mnist-mlp|gemm [--threads N] [--precision f32|f64] [--epochs 3] [--gemm openblas|managed]</c>.</summary>
+public sealed class BenchCommand : ICommand
+{
+    /// <summary>(name, m, n, k, transA, transB): the GEMMs of one mnist_mlp step with batch 128.</summary>
+    public static readonly (string Name, int M, int N, int K, bool TransA, bool TransB)[] MlpShapes =
+    [
+        ("fwd 128x784 * 784x512", 128, 512, 784, false, false),
+        ("fwd 128x512 * 512x512", 128, 512, 512, false, false),
+        ("fwd 128x512 * 512x10", 128, 10, 512, false, false),
+        ("dW  784x128 * 128x512 (At)", 784, 512, 128, true, false),
+        ("dW  512x128 * 128x512 (At)", 512, 512, 128, true, false),
+        ("dW  512x128 * 128x10 (At)", 512, 10, 128, true, false),
+        ("dx  128x10 * 10x512 (Bt)", 128, 512, 10, false, true),
+        ("dx  128x512 * 512x512 (Bt)", 128, 512, 512, false, true),
+        ("dx  128x512 * 512x784 (Bt)", 128, 784, 512, false, true),
+    ];
+
+    /// <inheritdoc/>
+    public string Name => "bench";
+
+    /// <inheritdoc/>
+    public string Description => "timing: bench mnist-mlp|gemm [--threads N] [--precision f32|f64] [--epochs 3] [--gemm openblas|managed|reference]";
+
+    /// <inheritdoc/>
+    public int Run(string[] args, TextWriter output)
+    {
+        if (args.Length == 0 || args[0] is not ("mnist-mlp" or "gemm"))
+        {
+            throw new UsageException("expected 'bench mnist-mlp' or 'bench gemm'");
+        }
+        var o = new Options();
+        for (int i = 1; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--threads":
+                    o.Threads = PositiveInt(Next(), "--threads");
+                    break;
+                case "--precision":
+                    o.Precision = Next() switch
+                    {
+                        "f32" or "float32" or "float" => "f32",
+                        "f64" or "float64" or "double" => "f64",
+                        string p => throw new UsageException($"--precision must be f32 or f64, got '{p}'"),
+                    };
+                    break;
+                case "--epochs":
+                    o.Epochs = PositiveInt(Next(), "--epochs");
+                    break;
+                case "--gemm":
+                    o.Gemm = Next();
+                    break;
+                case "--data":
+                    o.DataDirectory = Next();
+                    break;
+                case "--synthetic":
+                    o.Synthetic = true;
+                    break;
+                default:
+                    throw new UsageException($"unknown argument '{args[i]}'");
+            }
+        }
+        IGemm gemm;
+        try
+        {
+            gemm = GemmSelector.FromName(o.Gemm);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        CpuThreads.Count = o.Threads ?? CpuThreads.Initial();
+        if (args[0] == "gemm")
+        {
+            return o.Precision == "f64" ? Gemm<double>(gemm, output) : Gemm<float>(gemm, output);
+        }
+        return o.Precision == "f64" ? MnistMlp<double>(o, gemm, output) : MnistMlp<float>(o, gemm, output);
+    }
+
+    private static int Gemm<T>(IGemm gemm, TextWriter output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        string precision = typeof(T) == typeof(float) ? "f32" : "f64";
+        output.WriteLine($"refnet bench gemm: {gemm.Description}, {precision}");
+        var rng = new Random(1);
+        foreach ((string name, int m, int n, int k, bool ta, bool tb) in MlpShapes)
+        {
+            T[] a = Enumerable.Range(0, m * k).Select(_ => T.CreateChecked(rng.NextDouble() - 0.5)).ToArray();
+            T[] b = Enumerable.Range(0, k * n).Select(_ => T.CreateChecked(rng.NextDouble() - 0.5)).ToArray();
+            T[] c = new T[m * n];
+            int lda = ta ? m : k;
+            int ldb = tb ? k : n;
+            var samples = new List<double>();
+            var total = Stopwatch.StartNew();
+            for (int rep = 0; total.Elapsed.TotalSeconds < 0.4 || samples.Count < 20; rep++)
+            {
+                var sw = Stopwatch.StartNew();
+                gemm.Multiply(ta, tb, m, n, k, T.One, a, lda, b, ldb, T.Zero, c, n);
+                if (rep >= 3)
+                {
+                    samples.Add(sw.Elapsed.TotalSeconds);
+                }
+            }
+            samples.Sort();
+            double flop = 2.0 * m * n * k;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"RESULT gemm impl={gemm.Name} precision={precision} threads={CpuThreads.Count} shape=\"{name}\" best_gflops={flop / samples[0] / 1e9:F1} median_gflops={flop / samples[samples.Count / 2] / 1e9:F1}"));
+        }
+        return 0;
+    }
+
+    private static int MnistMlp<T>(Options o, IGemm gemm, TextWriter output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        string precision = typeof(T) == typeof(float) ? "f32" : "f64";
+        (Tensor<T> x, Tensor<T> y, string source) = LoadData<T>(o);
+        var backend = new CpuBackend<T>(gemm);
+        var net = new Sequential<T>(backend, seed: 1);
+        net.Add(new Dense<T>(512, ActivationKind.Relu, inputDim: 784));
+        net.Add(new Dropout<T>(0.2));
+        net.Add(new Dense<T>(512, ActivationKind.Relu));
+        net.Add(new Dropout<T>(0.2));
+        net.Add(new Dense<T>(10, ActivationKind.Softmax));
+        net.Compile(new RmsProp(), new CategoricalCrossentropy(), ["accuracy"]);
+        const int batch = 128;
+        int steps = (x.Rows + batch - 1) / batch;
+        output.WriteLine($"refnet bench mnist-mlp: {precision}, {gemm.Description}, batch {batch}, {steps} steps/epoch, data: {source}");
+        var warm = Stopwatch.StartNew();
+        History h = net.Fit(x, y, batchSize: batch, epochs: 1, seed: 0, verbose: 0);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warm-up epoch: {warm.Elapsed.TotalSeconds:F3} s, loss {h["loss"][0]:F4}, acc {h["acc"][0]:F4}"));
+        var times = new List<double>();
+        long allocated = 0;
+        for (int e = 0; e < o.Epochs; e++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            var sw = Stopwatch.StartNew();
+            h = net.Fit(x, y, batchSize: batch, epochs: 1, seed: e + 1, verbose: 0);
+            times.Add(sw.Elapsed.TotalSeconds);
+            allocated += GC.GetTotalAllocatedBytes(precise: true) - before;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {e + 1}: {times[^1]:F3} s, loss {h["loss"][0]:F4}, acc {h["acc"][0]:F4}"));
+        }
+        double perStep = (double)allocated / (o.Epochs * steps);
+        double peakMb = PeakMemoryBytes() / 1048576.0;
+        var sorted = times.Order().ToList();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"seconds/epoch: best {sorted[0]:F3}, median {sorted[sorted.Count / 2]:F3}; allocated {allocated} bytes in {o.Epochs * steps} steps ({perStep:F1} bytes/step, includes Fit's per-epoch History/log entries); peak memory {peakMb:F0} MB"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT mnist-mlp impl=refnet-{gemm.Name} precision={precision} threads={CpuThreads.Count} data={(source.StartsWith("synthetic", StringComparison.Ordinal) ? "synthetic" : "mnist")} best_s={sorted[0]:F3} median_s={sorted[sorted.Count / 2]:F3} alloc_bytes_per_step={perStep:F1} peak_mb={peakMb:F0}"));
+        return 0;
+    }
+
+    /// <summary>VmHWM from /proc/self/status (Linux), else the process' peak working set.</summary>
+    public static long PeakMemoryBytes()
+    {
+        const string status = "/proc/self/status";
+        if (File.Exists(status))
+        {
+            foreach (string line in File.ReadLines(status))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    string kb = line["VmHWM:".Length..].Trim().Split(' ')[0];
+                    return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        return Process.GetCurrentProcess().PeakWorkingSet64;
+    }
+
+    // Real MNIST (60000 training images, pixels / 255, one-hot labels) from IDX files if present, else
+    // seeded synthetic data of the same shape.
+    private static (Tensor<T> X, Tensor<T> Y, string Source) LoadData<T>(Options o)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        string images = Path.Combine(o.DataDirectory, "train-images-idx3-ubyte");
+        string labels = Path.Combine(o.DataDirectory, "train-labels-idx1-ubyte");
+        string? imageFile = o.Synthetic ? null : FirstExisting(images, images + ".gz");
+        string? labelFile = o.Synthetic ? null : FirstExisting(labels, labels + ".gz");
+        const int n = 60000;
+        var x = new T[n * 784];
+        var y = new T[n * 10];
+        if (imageFile is not null && labelFile is not null)
+        {
+            byte[] pixels = ReadIdx(imageFile, 2051, n * 784);
+            byte[] digits = ReadIdx(labelFile, 2049, n);
+            T scale = T.One / T.CreateChecked(255);
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                x[i] = T.CreateChecked(pixels[i]) * scale;
+            }
+            for (int i = 0; i < n; i++)
+            {
+                y[(i * 10) + digits[i]] = T.One;
+            }
+            return (Tensor<T>.FromArray(new Shape(n, 784), x), Tensor<T>.FromArray(new Shape(n, 10), y), $"MNIST from {o.DataDirectory}");
+        }
+        var rng = new Random(1);
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = T.CreateChecked(rng.NextDouble());
+        }
+        for (int i = 0; i < n; i++)
+        {
+            y[(i * 10) + rng.Next(10)] = T.One;
+        }
+        return (Tensor<T>.FromArray(new Shape(n, 784), x), Tensor<T>.FromArray(new Shape(n, 10), y), "synthetic (seeded uniform 60000x784, random one-hot labels; no MNIST in " + o.DataDirectory + ")");
+    }
+
+    private static string? FirstExisting(params string[] paths) => paths.FirstOrDefault(File.Exists);
+
+    // Minimal IDX reader for the benchmark: big-endian header, then `count` bytes of payload.
+    private static byte[] ReadIdx(string path, int magic, int count)
+    {
+        using Stream file = File.OpenRead(path);
+        using Stream s = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        var header = new byte[4];
+        s.ReadExactly(header);
+        int found = (header[0] << 24) | (header[1] << 16) | (header[2] << 8) | header[3];
+        if (found != magic)
+        {
+            throw new InvalidDataException($"{path}: IDX magic {found} at offset 0, expected {magic}");
+        }
+        int dims = magic == 2051 ? 3 : 1;
+        s.ReadExactly(new byte[4 * dims]);
+        var data = new byte[count];
+        s.ReadExactly(data);
+        return data;
+    }
+
+    private static int PositiveInt(string s, string option) =>
+        int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : throw new UsageException($"{option} needs a positive integer, got '{s}'");
+
+    private sealed class Options
+    {
+        public int? Threads { get; set; }
+
+        public string Precision { get; set; } = "f32";
+
+        public int Epochs { get; set; } = 3;
+
+        public string? Gemm { get; set; }
+
+        public string DataDirectory { get; set; } = Path.Combine("data", "mnist");
+
+        public bool Synthetic { get; set; }
+    }
+}

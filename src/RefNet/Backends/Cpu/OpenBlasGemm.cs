@@ -1,0 +1,160 @@
+// OpenBlasGemm: cblas_sgemm / cblas_dgemm from a system OpenBLAS, loaded at run time with NativeLibrary.
+// Used when the library loads (Debian: apt-get install libopenblas0); otherwise RefNet falls back to ManagedGemm.
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace RefNet.Backends.Cpu;
+
+/// <summary>GEMM through OpenBLAS' CBLAS interface (row-major), found by probing the usual library names.</summary>
+/// <remarks>OpenBLAS runs its own threads; their number follows <see cref="CpuThreads.Count"/> through
+/// <c>openblas_set_num_threads</c>, and RefNet never calls it from inside a parallel .NET loop, so the cores
+/// are not oversubscribed. Both the 32-bit-integer (<c>cblas_sgemm</c>) and the 64-bit-integer
+/// (<c>cblas_sgemm64_</c>, libopenblas64_) interfaces are supported.</remarks>
+public sealed unsafe class OpenBlasGemm : IGemm
+{
+    private const int RowMajor = 101;
+    private const int NoTrans = 111;
+    private const int Trans = 112;
+
+    /// <summary>Library names tried in order (Linux, macOS, Windows).</summary>
+    public static readonly IReadOnlyList<string> CandidateNames =
+    [
+        "libopenblas.so.0", "libopenblas.so", "libopenblas64_.so.0", "libopenblas64_.so", "libopenblasp.so.0",
+        "libopenblas.dylib", "libopenblas.0.dylib", "libopenblas.dll", "openblas",
+    ];
+
+    private static readonly Lazy<OpenBlasGemm?> s_loaded = new(TryLoad);
+
+    private readonly delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> _sgemm;
+    private readonly delegate* unmanaged<int, int, int, int, int, int, double, double*, int, double*, int, double, double*, int, void> _dgemm;
+    private readonly delegate* unmanaged<int, int, int, long, long, long, float, float*, long, float*, long, float, float*, long, void> _sgemm64;
+    private readonly delegate* unmanaged<int, int, int, long, long, long, double, double*, long, double*, long, double, double*, long, void> _dgemm64;
+    private readonly delegate* unmanaged<int, void> _setThreads;
+    private readonly string _coreName;
+    private int _threads;
+
+    private OpenBlasGemm(string libraryName, IntPtr handle)
+    {
+        LibraryName = libraryName;
+        if (NativeLibrary.TryGetExport(handle, "cblas_sgemm", out IntPtr s) && NativeLibrary.TryGetExport(handle, "cblas_dgemm", out IntPtr d))
+        {
+            _sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)s;
+            _dgemm = (delegate* unmanaged<int, int, int, int, int, int, double, double*, int, double*, int, double, double*, int, void>)d;
+        }
+        else if (NativeLibrary.TryGetExport(handle, "cblas_sgemm64_", out s) && NativeLibrary.TryGetExport(handle, "cblas_dgemm64_", out d))
+        {
+            _sgemm64 = (delegate* unmanaged<int, int, int, long, long, long, float, float*, long, float*, long, float, float*, long, void>)s;
+            _dgemm64 = (delegate* unmanaged<int, int, int, long, long, long, double, double*, long, double*, long, double, double*, long, void>)d;
+        }
+        else
+        {
+            throw new EntryPointNotFoundException($"{libraryName} exports neither cblas_sgemm nor cblas_sgemm64_");
+        }
+        if (NativeLibrary.TryGetExport(handle, "openblas_set_num_threads", out IntPtr t)
+            || NativeLibrary.TryGetExport(handle, "openblas_set_num_threads64_", out t))
+        {
+            _setThreads = (delegate* unmanaged<int, void>)t;
+        }
+        _coreName = "unknown core";
+        if (NativeLibrary.TryGetExport(handle, "openblas_get_corename", out IntPtr c)
+            || NativeLibrary.TryGetExport(handle, "openblas_get_corename64_", out c))
+        {
+            _coreName = Marshal.PtrToStringAnsi(((delegate* unmanaged<IntPtr>)c)()) ?? _coreName;
+        }
+    }
+
+    /// <summary>The OpenBLAS instance, or null when no OpenBLAS library could be loaded.</summary>
+    public static OpenBlasGemm? Instance => s_loaded.Value;
+
+    /// <summary>True when an OpenBLAS library was found.</summary>
+    public static bool IsAvailable => Instance is not null;
+
+    /// <summary>The library file name that loaded, e.g. "libopenblas.so.0".</summary>
+    public string LibraryName { get; }
+
+    /// <inheritdoc/>
+    public string Name => "openblas";
+
+    /// <inheritdoc/>
+    public string Description => $"openblas ({LibraryName}, core {_coreName}, {CpuThreads.Count} thread(s))";
+
+    /// <inheritdoc/>
+    public void Multiply<T>(bool transposeA, bool transposeB, int m, int n, int k, T alpha,
+        ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!GemmArguments.Prepare(transposeA, transposeB, m, n, k, a.Length, lda, b.Length, ldb, beta, c, ldc))
+        {
+            return;
+        }
+        SyncThreads();
+        int ta = transposeA ? Trans : NoTrans;
+        int tb = transposeB ? Trans : NoTrans;
+        fixed (T* pa = a)
+        fixed (T* pb = b)
+        fixed (T* pc = c)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                float al = float.CreateTruncating(alpha);
+                float be = float.CreateTruncating(beta);
+                if (_sgemm != null)
+                {
+                    _sgemm(RowMajor, ta, tb, m, n, k, al, (float*)pa, lda, (float*)pb, ldb, be, (float*)pc, ldc);
+                }
+                else
+                {
+                    _sgemm64(RowMajor, ta, tb, m, n, k, al, (float*)pa, lda, (float*)pb, ldb, be, (float*)pc, ldc);
+                }
+            }
+            else if (typeof(T) == typeof(double))
+            {
+                double al = double.CreateTruncating(alpha);
+                double be = double.CreateTruncating(beta);
+                if (_dgemm != null)
+                {
+                    _dgemm(RowMajor, ta, tb, m, n, k, al, (double*)pa, lda, (double*)pb, ldb, be, (double*)pc, ldc);
+                }
+                else
+                {
+                    _dgemm64(RowMajor, ta, tb, m, n, k, al, (double*)pa, lda, (double*)pb, ldb, be, (double*)pc, ldc);
+                }
+            }
+            else
+            {
+                throw new NotSupportedException($"OpenBLAS GEMM supports float and double, not {typeof(T).Name}");
+            }
+        }
+    }
+
+    // OpenBLAS keeps one global thread count; set it whenever CpuThreads.Count changed since the last call.
+    private void SyncThreads()
+    {
+        int wanted = CpuThreads.Count;
+        if (wanted != _threads && _setThreads != null)
+        {
+            _setThreads(wanted);
+            _threads = wanted;
+        }
+    }
+
+    private static OpenBlasGemm? TryLoad()
+    {
+        foreach (string name in CandidateNames)
+        {
+            if (NativeLibrary.TryLoad(name, typeof(OpenBlasGemm).Assembly, DllImportSearchPath.SafeDirectories | DllImportSearchPath.AssemblyDirectory, out IntPtr handle)
+                || NativeLibrary.TryLoad(name, out handle))
+            {
+                try
+                {
+                    return new OpenBlasGemm(name, handle);
+                }
+                catch (EntryPointNotFoundException)
+                {
+                    // A library of that name without CBLAS; try the next name.
+                }
+            }
+        }
+        return null;
+    }
+}
