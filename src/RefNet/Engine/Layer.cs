@@ -108,6 +108,11 @@ public abstract class Layer<T>
     /// <exception cref="InvalidOperationException">Called before <see cref="Forward"/>.</exception>
     public abstract Tensor<T> Backward(Tensor<T> outputGradient);
 
+    /// <summary>Backpropagation when ∂J/∂input is not needed (the first layer in <c>Fit</c>): fills the parameter
+    /// gradients exactly as <c>Backward</c> does; a layer may skip computing ∂J/∂input. The default calls <c>Backward</c>.</summary>
+    /// <param name="outputGradient">∂J/∂output.</param>
+    public virtual void BackwardParametersOnly(Tensor<T> outputGradient) => Backward(outputGradient);
+
     /// <summary>Keras-style configuration (constructor arguments) for serialization.</summary>
     public virtual Dictionary<string, object?> GetConfig() => new()
     {
@@ -153,7 +158,8 @@ public abstract class Layer<T>
         {
             throw new InvalidOperationException($"{TypeName} '{Name}' is not built; add it to a network or call Build first");
         }
-        if (input.Shape.Rank != InputShape!.Rank + 1 || !input.Shape.WithoutBatch().Equals(InputShape))
+        // Compares the dimensions after the batch without allocating (this runs on every batch).
+        if (input.Shape.Rank != InputShape!.Rank + 1 || !input.Shape.Dims[1..].SequenceEqual(InputShape.Dims))
         {
             string expected = "(*, " + string.Join(", ", InputShape.ToArray()) + ")";
             throw new ShapeMismatchException($"{TypeName} '{Name}' input", expected, input.Shape);
@@ -167,7 +173,10 @@ public abstract class Layer<T>
         {
             throw new InvalidOperationException($"{TypeName} '{Name}': Backward called before Forward");
         }
-        ShapeMismatchException.ThrowIfDifferent($"{TypeName} '{Name}' output gradient", expectedGradient, outputGradient.Shape);
+        if (expectedGradient != outputGradient.Shape)
+        {
+            ShapeMismatchException.ThrowIfDifferent($"{TypeName} '{Name}' output gradient", expectedGradient, outputGradient.Shape);
+        }
     }
 
     /// <inheritdoc/>

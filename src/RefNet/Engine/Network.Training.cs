@@ -12,6 +12,7 @@ namespace RefNet.Engine;
 public partial class Network<T>
 {
     private readonly Dictionary<int, BatchBuffers> _batchBuffers = new();
+    private int[] _order = [];
 
     /// <summary>The optimizer set by <c>Compile</c>.</summary>
     public Optimizer? Optimizer { get; private set; }
@@ -93,7 +94,7 @@ public partial class Network<T>
             validationData = (ToBackend(vd.X), ToBackend(vd.Y));
         }
         int n = x.Rows;
-        int[] order = Enumerable.Range(0, n).ToArray();
+        int[] order = IdentityOrder(n);
         var random = new Random(seed);
         var history = new History();
         StopTraining = false;
@@ -147,7 +148,7 @@ public partial class Network<T>
         double loss = Loss!.Value(Backend, prediction, b.Y, b.PerSample) + RegularizationPenalty();
         int correct = Metrics.Count > 0 ? Backend.CountCorrect(AccuracyKind, prediction, b.Y) : 0;
         Loss.Gradient(Backend, prediction, b.Y, b.LossGradient);
-        Backward(b.LossGradient);
+        BackwardForTraining(b.LossGradient);
         AddRegularizationGradients();
         Optimizer!.Step(Backend, Parameters);
         return (loss, correct);
@@ -157,8 +158,10 @@ public partial class Network<T>
     public double RegularizationPenalty()
     {
         double total = 0;
-        foreach (Parameter<T> p in Parameters)
+        IReadOnlyList<Parameter<T>> parameters = Parameters;
+        for (int i = 0; i < parameters.Count; i++)
         {
+            Parameter<T> p = parameters[i];
             if (p.Regularizer is not null)
             {
                 total += p.Regularizer.Penalty(Backend, p.Value);
@@ -170,8 +173,10 @@ public partial class Network<T>
     /// <summary>Adds each regularizer's gradient to its parameter's gradient.</summary>
     public void AddRegularizationGradients()
     {
-        foreach (Parameter<T> p in Parameters)
+        IReadOnlyList<Parameter<T>> parameters = Parameters;
+        for (int i = 0; i < parameters.Count; i++)
         {
+            Parameter<T> p = parameters[i];
             p.Regularizer?.AddGradient(Backend, p.Value, p.Gradient);
         }
     }
@@ -231,6 +236,20 @@ public partial class Network<T>
             output.Storage.CopyTo(result.AsSpan(start * outCols, size * outCols));
         }
         return Tensor<T>.FromArray(OutputShape.WithBatch(n), result);
+    }
+
+    // 0, 1, ..., n−1 in an array reused across Fit calls (Fit shuffles it from this identity order each call).
+    private int[] IdentityOrder(int n)
+    {
+        if (_order.Length != n)
+        {
+            _order = new int[n];
+        }
+        for (int i = 0; i < n; i++)
+        {
+            _order[i] = i;
+        }
+        return _order;
     }
 
     /// <summary>The tensor itself if it lives on <see cref="Backend"/>, else a copy uploaded there once.</summary>

@@ -46,11 +46,26 @@ public abstract class Optimizer
     public void Step<T>(IBackend<T> backend, IEnumerable<Parameter<T>> parameters)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        foreach (Parameter<T> p in parameters)
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (parameters is IReadOnlyList<Parameter<T>> list)
         {
-            if (p.Trainable)
+            // Indexed loop: no enumerator object per training step.
+            for (int i = 0; i < list.Count; i++)
             {
-                Update(backend, p);
+                if (list[i].Trainable)
+                {
+                    Update(backend, list[i]);
+                }
+            }
+        }
+        else
+        {
+            foreach (Parameter<T> p in parameters)
+            {
+                if (p.Trainable)
+                {
+                    Update(backend, p);
+                }
             }
         }
         Iterations++;
