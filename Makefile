@@ -5,12 +5,13 @@ CONFIG ?= Release
 DOTNET ?= dotnet
 RESULTS ?= $(CURDIR)/artifacts/test-results
 
-.PHONY: help build test run clean
+.PHONY: help build test run clean bench
 
 help:
 	@echo "make run    - train the main job and print the result"
 	@echo "make test   - build and run every test project"
 	@echo "make build  - build the solution ($(CONFIG))"
+	@echo "make bench  - time mnist_mlp: RefNet (f32/f64, managed/openblas) vs PyTorch (1/2 threads)"
 
 build:
 	$(DOTNET) build RefNet.sln -c $(CONFIG) -nologo
@@ -22,6 +23,10 @@ test: build
 
 run: build
 	./refnet slides-demo
+
+bench:
+	$(DOTNET) build src/RefNet.Cli/RefNet.Cli.csproj -c Release -nologo -v quiet
+	/usr/bin/python3 benchmarks/bench.py
 
 clean:
 	$(DOTNET) clean RefNet.sln -c $(CONFIG) -nologo
