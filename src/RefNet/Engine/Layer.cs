@@ -20,6 +20,7 @@ public abstract class Layer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<Parameter<T>> _parameters = [];
+    private readonly Dictionary<(Tensor<T> Current, Shape Wanted), Tensor<T>> _otherBatchSizes = new();
 
     /// <summary>Creates a layer.</summary>
     /// <param name="name">Keras-style name; the network assigns "dense_1" etc. when null.</param>
@@ -141,12 +142,26 @@ public abstract class Layer<T>
     /// <summary>A seeded generator for this layer's initializers.</summary>
     protected Random CreateRandom() => new(Seed ?? 0);
 
-    /// <summary>Returns <paramref name="slot"/> if it already has <paramref name="shape"/>, else allocates a new buffer there.</summary>
+    /// <summary>Returns <paramref name="slot"/> if it already has <paramref name="shape"/>, else puts a buffer of that shape there.</summary>
+    /// <remarks>Buffers are kept per batch size: when the shape changes (e.g. the last, smaller batch of an epoch)
+    /// the previous buffer is remembered, and switching back reuses it, so a training loop allocates nothing
+    /// after its first epoch.</remarks>
     protected Tensor<T> Buffer(ref Tensor<T>? slot, Shape shape)
     {
-        if (slot is null || slot.Shape != shape)
+        if (slot is null)
         {
             slot = Backend.Allocate(shape);
+        }
+        else if (slot.Shape != shape)
+        {
+            // Buffers of one slot are linked to each other: (current buffer, wanted shape) → that slot's buffer of the shape.
+            if (!_otherBatchSizes.TryGetValue((slot, shape), out Tensor<T>? other))
+            {
+                other = Backend.Allocate(shape);
+                _otherBatchSizes[(slot, shape)] = other;
+                _otherBatchSizes[(other, slot.Shape)] = slot;
+            }
+            slot = other;
         }
         return slot;
     }
