@@ -137,7 +137,7 @@ public sealed class BenchCommand : ICommand
     {
         string precision = typeof(T) == typeof(float) ? "f32" : "f64";
         (Tensor<T> x, Tensor<T> y, string source) = LoadData<T>(o);
-        IBackend<T> backend = DeviceOption.Create<T>(o.Device, () => new CpuBackend<T>(gemm));
+        IBackend<T> backend = DeviceOption.Create<T>(o.Device, () => new FastCpuBackend<T>(gemm));
         using var owned = backend as IDisposable;
         var net = new Sequential<T>(backend, seed: 1);
         net.Add(new Dense<T>(512, ActivationKind.Relu, inputDim: 784));
