@@ -136,9 +136,9 @@ public sealed class BenchCommand : ICommand
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         string precision = typeof(T) == typeof(float) ? "f32" : "f64";
-        (Tensor<T> x, Tensor<T> y, string source) = LoadData<T>(o);
         IBackend<T> backend = DeviceOption.Create<T>(o.Device, () => new FastCpuBackend<T>(gemm));
         using var owned = backend as IDisposable;
+        (Tensor<T> x, Tensor<T> y, string source) = LoadData<T>(o);
         var net = new Sequential<T>(backend, seed: 1);
         net.Add(new Dense<T>(512, ActivationKind.Relu, inputDim: 784));
         net.Add(new Dropout<T>(0.2));
