@@ -31,7 +31,7 @@ public sealed class PtxBackendFixture : IDisposable
     }
 }
 
-public class PtxCompileTests(PtxBackendFixture ptx) : IClassFixture<PtxBackendFixture>
+public sealed class PtxCompileTests(PtxBackendFixture ptx) : IClassFixture<PtxBackendFixture>
 {
     /// <summary>Every kernel: the public static methods of the kernel classes, closed over float and double.</summary>
     public static TheoryData<string, string> Kernels()
