@@ -240,7 +240,22 @@ public partial class Network<T> : INetwork
                 cb.OnEpochEnd(epoch, logs);
             }
             history.Add(epoch, logs);
-            progress?.Finish(seen, logs);
+            if (progress is not null)
+            {
+                // Like Keras' ProgbarLogger: the compiled values and their val_ twins, not extras such as "lr".
+                var displayed = new List<KeyValuePair<string, double>>();
+                foreach (string prefix in (string[])["", "val_"])
+                {
+                    foreach (string key in keys)
+                    {
+                        if (logs.TryGetValue(prefix + key, out double value))
+                        {
+                            displayed.Add(new(prefix + key, value));
+                        }
+                    }
+                }
+                progress.Finish(seen, displayed);
+            }
         }
         foreach (Callback cb in cbs)
         {
