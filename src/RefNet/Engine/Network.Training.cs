@@ -252,7 +252,7 @@ public partial class Network<T> : INetwork
         Tensor<T> prediction = Forward(b.X, training: true);
         BatchSums(prediction, b, parameters, batchSums);
         Loss!.Gradient(Backend, prediction, b.Y, b.LossGradient);
-        Backward(b.LossGradient);
+        BackwardForTraining(b.LossGradient);
         AddRegularizationGradients(parameters);
         Optimizer!.Step(Backend, parameters);
     }
