@@ -131,7 +131,7 @@ public sealed class BenchCommand : ICommand
     {
         string precision = typeof(T) == typeof(float) ? "f32" : "f64";
         (Tensor<T> x, Tensor<T> y, string source) = LoadData<T>(o);
-        var backend = new CpuBackend<T>(gemm);
+        var backend = new FastCpuBackend<T>(gemm);
         var net = new Sequential<T>(backend, seed: 1);
         net.Add(new Dense<T>(512, ActivationKind.Relu, inputDim: 784));
         net.Add(new Dropout<T>(0.2));

@@ -87,6 +87,7 @@ public static class CurvePlot
                 s.LegendText = $"RefNet {metric}";
             }
         }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel(yLabel);

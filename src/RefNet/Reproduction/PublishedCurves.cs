@@ -34,7 +34,7 @@ public sealed class PublishedCurves
     /// <summary>The whole JSON document.</summary>
     public JsonElement Root { get; }
 
-    /// <summary>Names of the golden files embedded in RefNet (from <c>golden/published/</c>).</summary>
+    /// <summary>Names of the curve golden files embedded in RefNet (from <c>golden/published/</c>: mnist_mlp_keras, fashion_mnist_tf_tutorial).</summary>
     public static IReadOnlyList<string> Embedded { get; } = typeof(PublishedCurves).Assembly.GetManifestResourceNames()
         .Where(n => n.StartsWith("golden/published/", StringComparison.Ordinal))
         .Select(n => Path.GetFileNameWithoutExtension(n))
