@@ -13,6 +13,8 @@ public class IlgpuCpuBackendContractTests_Float(IlgpuFixture fixture) : BackendC
 
     // The CPU accelerator simulates GPU threads; small shapes keep the contract quick.
     protected override int MaxDimension => 12;
+
+    protected override (int M, int K, int N) LargeMatMulShape => (25, 36, 27);
 }
 
 [Collection("Ilgpu")]
@@ -21,4 +23,6 @@ public class IlgpuCpuBackendContractTests_Double(IlgpuFixture fixture) : Backend
     protected override IBackend<double> CreateBackend() => fixture.Get<double>(IlgpuDevice.Cpu)!;
 
     protected override int MaxDimension => 12;
+
+    protected override (int M, int K, int N) LargeMatMulShape => (25, 36, 27);
 }
