@@ -20,7 +20,9 @@ public sealed class EarlyStopping : Callback
     /// <param name="patience">Epochs without improvement before stopping.</param>
     /// <param name="mode">"auto" (max for names containing "acc"), "min" or "max".</param>
     /// <param name="restoreBestWeights">Put back the best epoch's weights when stopping.</param>
-    public EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, string mode = "auto", bool restoreBestWeights = false)
+    /// <param name="baseline">Value the monitored quantity must improve on (Keras <c>baseline</c>); none when null.</param>
+    public EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, string mode = "auto", bool restoreBestWeights = false,
+        double? baseline = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(monitor);
         if (patience < 0)
@@ -32,7 +34,11 @@ public sealed class EarlyStopping : Callback
         Patience = patience;
         _maximise = ResolveMaximise(mode, monitor);
         RestoreBestWeights = restoreBestWeights;
+        Baseline = baseline;
     }
+
+    /// <summary>The value to beat at the start, or null.</summary>
+    public double? Baseline { get; }
 
     /// <summary>The watched log key.</summary>
     public string Monitor { get; }
@@ -58,7 +64,7 @@ public sealed class EarlyStopping : Callback
         _wait = 0;
         StoppedEpoch = -1;
         _bestWeights = null;
-        Best = _maximise ? double.NegativeInfinity : double.PositiveInfinity;
+        Best = Baseline ?? (_maximise ? double.NegativeInfinity : double.PositiveInfinity);
     }
 
     /// <inheritdoc/>

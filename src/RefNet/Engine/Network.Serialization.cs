@@ -1,6 +1,7 @@
 // Saving and loading a Network: weights (SaveWeights/LoadWeights), whole models (Save/Load), Keras get/set_weights.
 // Files are written atomically and validated completely before any weight is changed.
 using System.Runtime.InteropServices;
+using RefNet.Backends;
 using RefNet.Serialization;
 
 namespace RefNet.Engine;
@@ -53,9 +54,44 @@ public partial class Network<T>
         }
     }
 
-    /// <summary>Saves the architecture (model JSON) and every parameter to one binary file (atomic).</summary>
+    /// <summary>Saves the architecture (<see cref="ModelConfig.ToJson{T}"/>) and every parameter to one binary file (atomic).</summary>
     /// <param name="path">Destination file; replaced if it exists.</param>
-    public void Save(string path) => throw new NotSupportedException("Whole-model save needs ModelConfig (pending merge); use SaveWeights");
+    /// <remarks>Keras <c>model.save</c>, without the optimizer state and compile settings: after <see cref="Load"/>,
+    /// call Compile again to continue training.</remarks>
+    public void Save(string path) => WriteFile(path, ModelConfig.ToJson(this));
+
+    /// <summary>Rebuilds a network saved by <see cref="Save"/>: architecture from the embedded JSON, then the weights.</summary>
+    /// <param name="path">File written by <see cref="Save"/>.</param>
+    /// <param name="backend">Backend for the new network (CPU when null).</param>
+    /// <returns>An uncompiled network with the saved weights.</returns>
+    /// <exception cref="ModelFileException">The file is truncated or corrupted, holds another dtype than <typeparamref name="T"/>,
+    /// has no architecture (written by <see cref="SaveWeights"/>), or its architecture and weights disagree.</exception>
+    public static Network<T> Load(string path, IBackend<T>? backend = null)
+    {
+        WeightsFile.Contents contents = WeightsFile.Read(path);
+        int size = Marshal.SizeOf<T>();
+        if (contents.ElementSize != size)
+        {
+            throw new ModelFileException(path, ModelFileProblem.DtypeMismatch,
+                $"file holds {DtypeName(contents.ElementSize)}, requested Network<{typeof(T).Name}> ({DtypeName(size)})");
+        }
+        if (contents.ConfigJson is null)
+        {
+            throw new ModelFileException(path, ModelFileProblem.MissingConfig,
+                "it holds weights only (SaveWeights); build the network in code and call LoadWeights");
+        }
+        Network<T> network;
+        try
+        {
+            network = ModelConfig.FromJson(contents.ConfigJson, backend);
+        }
+        catch (ModelConfigException e)
+        {
+            throw new ModelFileException(path, ModelFileProblem.Corrupted, $"the embedded model config is invalid: {e.Message}", e);
+        }
+        network.LoadWeights(path, contents);
+        return network;
+    }
 
     /// <summary>Saves every parameter to a binary weights file (atomic; see <see cref="WeightsFile"/>).</summary>
     /// <param name="path">Destination file; replaced if it exists.</param>

@@ -75,7 +75,9 @@ public partial class Network<T> : INetwork
     /// <param name="validationData">Optional (x, y) evaluated (inference mode) at the end of each epoch.</param>
     /// <param name="shuffle">Reshuffle the sample order every epoch.</param>
     /// <param name="seed">Seed of the shuffling.</param>
-    /// <param name="verbose">0 silent; 1 "Epoch i/N" and a Keras progress bar (redrawn in place on a terminal, one line per epoch otherwise).</param>
+    /// <param name="verbose">0 silent; 1 "Epoch i/N" and a Keras progress bar (redrawn in place on a terminal, one line per
+    /// epoch otherwise); 2 one line per epoch even on a terminal. With validation data Keras' "Train on N samples,
+    /// validate on M samples" comes first.</param>
     /// <param name="log">Where progress goes (Console.Out when null).</param>
     /// <param name="validationSplit">Fraction in [0, 1) of the data held out for validation: the <b>last</b> rows, taken before shuffling (as Keras).</param>
     /// <param name="callbacks">Callbacks, called in order (Keras <c>callbacks</c>).</param>
@@ -151,7 +153,11 @@ public partial class Network<T> : INetwork
         var batchValues = new double[keys.Length];
         var batchLogs = new Dictionary<string, double>(keys.Length + 2);
         var history = new History();
-        bool inPlace = ProgressBar.IsTerminal(log);
+        bool inPlace = verbose == 1 && ProgressBar.IsTerminal(log);
+        if (verbose > 0 && validationData is { } shown)
+        {
+            log.WriteLine($"Train on {n} samples, validate on {shown.X.Rows} samples");
+        }
 
         StopTraining = false;
         foreach (Callback cb in cbs)

@@ -124,6 +124,34 @@ public class OptimizerTests
         Assert.Equal(w0, f[2]);
     }
 
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("momentum")]
+    [InlineData("adam")]
+    [InlineData("rmsprop")]
+    [InlineData("adagrad")]
+    public void ConvexQuadratic_LossDoesNotIncrease_WithASmallLearningRate(string kind)
+    {
+        // f(w) = ½ wᵀAw with A symmetric positive definite (eigenvalues in [1, 4]); gradient Aw.
+        double[,] a = { { 3, 1, 0 }, { 1, 2, 0.5 }, { 0, 0.5, 1.5 } };
+        Func<double[], double[]> grad = w => [
+            (a[0, 0] * w[0]) + (a[0, 1] * w[1]) + (a[0, 2] * w[2]),
+            (a[1, 0] * w[0]) + (a[1, 1] * w[1]) + (a[1, 2] * w[2]),
+            (a[2, 0] * w[0]) + (a[2, 1] * w[1]) + (a[2, 2] * w[2]),
+        ];
+        double F(double[] w) => 0.5 * grad(w).Zip(w, (g, x) => g * x).Sum();
+        double[] w0 = [1.0, -2.0, 0.5];
+        double lr = kind == "momentum" ? 0.01 : 0.02;
+        double[][] path = Run<double>(Create(kind, lr, 0), w0, grad, 20);
+        double previous = F(w0);
+        foreach (double[] w in path)
+        {
+            Assert.True(F(w) <= previous + 1e-15, $"{kind}: f rose from {previous} to {F(w)}");
+            previous = F(w);
+        }
+        Assert.True(previous < F(w0));
+    }
+
     [Fact]
     public void MomentumZero_EqualsPlainSgd_Bitwise()
     {

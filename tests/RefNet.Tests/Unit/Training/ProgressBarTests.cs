@@ -66,12 +66,13 @@ public class ProgressBarTests
         var w = new StringWriter();
         History h = net.Fit(x, y, batchSize: 2, epochs: 2, verbose: 1, log: w, validationData: (x, y));
         string[] lines = w.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(4, lines.Length);
-        Assert.Equal("Epoch 1/2", lines[0]);
-        Assert.Equal("Epoch 2/2", lines[2]);
+        Assert.Equal(5, lines.Length);
+        Assert.Equal("Train on 4 samples, validate on 4 samples", lines[0]);
+        Assert.Equal("Epoch 1/2", lines[1]);
+        Assert.Equal("Epoch 2/2", lines[3]);
         Assert.DoesNotContain('\r', w.ToString());
-        var m = Regex.Match(lines[3], @"^4/4 \[={30}\] - \d+s - loss: (\S+) - acc: (\S+) - val_loss: (\S+) - val_acc: (\S+)$");
-        Assert.True(m.Success, lines[3]);
+        var m = Regex.Match(lines[4], @"^4/4 \[={30}\] - \d+s - loss: (\S+) - acc: (\S+) - val_loss: (\S+) - val_acc: (\S+)$");
+        Assert.True(m.Success, lines[4]);
         Assert.Equal(ProgressBar.FormatValue(h["loss"][1]).Trim(), m.Groups[1].Value);
         Assert.Equal(ProgressBar.FormatValue(h["val_acc"][1]).Trim(), m.Groups[4].Value);
     }
