@@ -1,5 +1,5 @@
 // Keras' examples/mnist_mlp.py in RefNet: the model, its training settings, and the acceptance band of
-// /work/shared/reference/keras-golden.md §8.2 around the two published 20-epoch Keras runs.
+// keras-golden.md §8.2 (the project's research dossier) around the two published 20-epoch Keras runs.
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Layers;

@@ -6,6 +6,7 @@ using Xunit;
 
 namespace RefNet.Tests.Reproduction;
 
+[Trait("Category", "Golden")]
 public sealed class BandTests
 {
     private static IReadOnlyDictionary<string, IReadOnlyList<double>> Curves(PublishedRun run) =>
