@@ -226,12 +226,24 @@ public abstract class OpEquivalenceTests<T>
     {
         switch (op)
         {
-            case "Add": b.Add(x, z, y); break;
-            case "Subtract": b.Subtract(x, z, y); break;
-            case "Multiply": b.Multiply(x, z, y); break;
-            case "Scale": b.Scale(x, alpha, y); break;
-            case "Axpy": b.Axpy(alpha, x, y); break;
-            default: b.AxpySign(alpha, x, y); break;
+            case "Add":
+                b.Add(x, z, y);
+                break;
+            case "Subtract":
+                b.Subtract(x, z, y);
+                break;
+            case "Multiply":
+                b.Multiply(x, z, y);
+                break;
+            case "Scale":
+                b.Scale(x, alpha, y);
+                break;
+            case "Axpy":
+                b.Axpy(alpha, x, y);
+                break;
+            default:
+                b.AxpySign(alpha, x, y);
+                break;
         }
     }
 
@@ -417,12 +429,24 @@ public abstract class OpEquivalenceTests<T>
         T eps = T.CreateChecked(1e-7);
         switch (rule)
         {
-            case "sgd": b.SgdUpdate(p, g, null, lr, T.Zero, false); break;
-            case "momentum": b.SgdUpdate(p, g, s1, lr, rho, false); break;
-            case "nesterov": b.SgdUpdate(p, g, s1, lr, rho, true); break;
-            case "rmsprop": b.RmsPropUpdate(p, g, s1, lr, rho, eps); break;
-            case "adam": b.AdamUpdate(p, g, s1, s2, lr, rho, T.CreateChecked(0.999), eps); break;
-            default: b.AdaGradUpdate(p, g, s1, lr, eps); break;
+            case "sgd":
+                b.SgdUpdate(p, g, null, lr, T.Zero, false);
+                break;
+            case "momentum":
+                b.SgdUpdate(p, g, s1, lr, rho, false);
+                break;
+            case "nesterov":
+                b.SgdUpdate(p, g, s1, lr, rho, true);
+                break;
+            case "rmsprop":
+                b.RmsPropUpdate(p, g, s1, lr, rho, eps);
+                break;
+            case "adam":
+                b.AdamUpdate(p, g, s1, s2, lr, rho, T.CreateChecked(0.999), eps);
+                break;
+            default:
+                b.AdaGradUpdate(p, g, s1, lr, eps);
+                break;
         }
     }
 }
