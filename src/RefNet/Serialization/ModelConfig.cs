@@ -22,6 +22,9 @@ namespace RefNet.Serialization;
 /// regularizers as <c>{"class_name":"L1L2","config":{"l1":..,"l2":..}}</c>. The first layer carries
 /// <c>"input_shape"</c> (without batch). Unknown classes, unknown or missing fields and bad values throw
 /// <see cref="ModelConfigException"/> naming the layer index and field.
+/// <para>Reading also accepts Keras 2.0.x's own <c>model.to_json()</c>: the bare layer list as <c>config</c>,
+/// <c>batch_input_shape</c>, glorot_uniform written as <c>VarianceScaling</c>, and null-valued options RefNet
+/// does not implement (<c>activity_regularizer</c>, constraints, <c>noise_shape</c>); non-null ones are rejected.</para>
 /// </remarks>
 public static class ModelConfig
 {
@@ -118,11 +121,14 @@ public static class ModelConfig
             {
                 throw new ModelConfigException($"model class '{modelClass}' is not supported (expected Sequential)", null, "class_name");
             }
-            if (!root.TryGetProperty("config", out JsonElement config) || config.ValueKind != JsonValueKind.Object)
+            if (!root.TryGetProperty("config", out JsonElement config) || config.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
             {
                 throw new ModelConfigException("model config needs an object \"config\"", null, "config");
             }
-            if (!config.TryGetProperty("layers", out JsonElement layers) || layers.ValueKind != JsonValueKind.Array)
+            // Keras 2.0–2.2.2 wrote a Sequential's config as the bare list of layers; later versions as {"name", "layers"}.
+            JsonElement layers = config;
+            if (config.ValueKind == JsonValueKind.Object
+                && (!config.TryGetProperty("layers", out layers) || layers.ValueKind != JsonValueKind.Array))
             {
                 throw new ModelConfigException("model config needs an array \"config.layers\"", null, "layers");
             }
@@ -342,6 +348,9 @@ public sealed class LayerConfigReader
     // Keras writes these; RefNet accepts and ignores them (trainable must be true, dtype is chosen by T).
     private static readonly HashSet<string> Ignored = ["trainable", "dtype"];
 
+    // Keras options RefNet does not implement: accepted only when null (their Keras default).
+    private static readonly HashSet<string> NullOnly = ["activity_regularizer", "kernel_constraint", "bias_constraint", "noise_shape"];
+
     private readonly JsonElement _config;
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 
@@ -469,6 +478,17 @@ public sealed class LayerConfigReader
                     }
                     return new Constant(v.GetDouble());
                 }
+                if (name == "VarianceScaling")
+                {
+                    // Keras 2.0.x writes glorot_uniform as VarianceScaling(scale=1, mode="fan_avg", distribution="uniform").
+                    bool glorot = e.TryGetProperty("config", out JsonElement vs)
+                        && vs.TryGetProperty("scale", out JsonElement scale) && scale.ValueKind == JsonValueKind.Number && scale.GetDouble() == 1.0
+                        && vs.TryGetProperty("mode", out JsonElement mode) && mode.GetString() == "fan_avg"
+                        && vs.TryGetProperty("distribution", out JsonElement dist) && dist.GetString() == "uniform";
+                    return glorot
+                        ? new GlorotUniform()
+                        : throw Error(field, $"only VarianceScaling(scale=1, mode='fan_avg', distribution='uniform') (glorot_uniform) is supported, got {e.GetRawText()}");
+                }
                 return Initializer.FromName(name switch
                 {
                     "GlorotUniform" => "glorot_uniform",
@@ -555,6 +575,14 @@ public sealed class LayerConfigReader
     {
         foreach (JsonProperty p in _config.EnumerateObject())
         {
+            if (NullOnly.Contains(p.Name) && !_read.Contains(p.Name))
+            {
+                if (p.Value.ValueKind != JsonValueKind.Null)
+                {
+                    throw Error(p.Name, $"not supported by RefNet (only null is accepted), got {p.Value.GetRawText()}");
+                }
+                continue;
+            }
             if (!_read.Contains(p.Name) && !Ignored.Contains(p.Name))
             {
                 throw Error(p.Name, "unknown field for this layer class");

@@ -31,6 +31,9 @@ public abstract class BackendContractTests<T>
     /// <summary>Largest dimension used by the random cases (lower it for slow backends).</summary>
     protected virtual int MaxDimension => 24;
 
+    /// <summary>A GEMM large enough for blocked and multi-threaded paths (K past a 256 depth block, m·n·k past 2¹⁶).</summary>
+    protected virtual (int M, int K, int N) LargeMatMulShape => (67, 300, 70);
+
     protected static bool IsFloat => typeof(T) == typeof(float);
 
     /// <summary>Unit roundoff of T.</summary>
@@ -186,7 +189,7 @@ public abstract class BackendContractTests<T>
     public void MatMul_MatchesNaiveLoop(bool transposeA, bool transposeB, double alpha, double beta)
     {
         var r = new Random(5);
-        foreach ((int m, int k, int n) in new[] { (1, 1, 1), (2, 3, 4), (Math.Min(5, MaxDimension), MaxDimension, 3) })
+        foreach ((int m, int k, int n) in new[] { (1, 1, 1), (2, 3, 4), (Math.Min(5, MaxDimension), MaxDimension, 3), LargeMatMulShape })
         {
             Tensor<T> a = RandomTensor(r, transposeA ? new Shape(k, m) : new Shape(m, k), out double[] av);
             Tensor<T> b = RandomTensor(r, transposeB ? new Shape(n, k) : new Shape(k, n), out double[] bv);

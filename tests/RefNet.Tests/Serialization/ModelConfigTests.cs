@@ -134,3 +134,50 @@ public class ModelConfigTests
         Assert.False(layers[1].GetProperty("config").TryGetProperty("input_shape", out _));
     }
 }
+
+public class ModelConfigKerasCompatibilityTests
+{
+    // The shape of Keras 2.0.x model.to_json() for Sequential: config is the bare layer list, glorot_uniform is
+    // written as VarianceScaling, and unused options appear as nulls.
+    private const string Keras20Json = """
+    {"class_name": "Sequential", "keras_version": "2.0.8", "backend": "tensorflow", "config": [
+      {"class_name": "Dense", "config": {"name": "dense_1", "trainable": true, "batch_input_shape": [null, 784], "dtype": "float32",
+        "units": 512, "activation": "relu", "use_bias": true,
+        "kernel_initializer": {"class_name": "VarianceScaling", "config": {"scale": 1.0, "mode": "fan_avg", "distribution": "uniform", "seed": null}},
+        "bias_initializer": {"class_name": "Zeros", "config": {}},
+        "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null}},
+      {"class_name": "Dropout", "config": {"name": "dropout_1", "trainable": true, "rate": 0.2, "noise_shape": null, "seed": null}},
+      {"class_name": "Dense", "config": {"name": "dense_2", "trainable": true, "units": 10, "activation": "softmax", "use_bias": true,
+        "kernel_initializer": {"class_name": "VarianceScaling", "config": {"scale": 1.0, "mode": "fan_avg", "distribution": "uniform", "seed": null}},
+        "bias_initializer": {"class_name": "Zeros", "config": {}},
+        "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null}}
+    ]}
+    """;
+
+    [Fact]
+    public void Keras20StyleJson_IsRead()
+    {
+        Network<float> net = ModelConfig.FromJson<float>(Keras20Json);
+        // Dense formula in·out + out: 784·512 + 512, 0, 512·10 + 10.
+        Assert.Equal(new[] { 401920, 0, 5130 }, net.Layers.Select(l => l.CountParameters()).ToArray());
+        Assert.Equal("glorot_uniform", ((Dense<float>)net.Layers[0]).KernelInitializer.Name);
+        Assert.Equal("dense_2", net.Layers[2].Name);
+    }
+
+    [Theory]
+    [InlineData("\"kernel_constraint\": null", "\"kernel_constraint\": {\"class_name\": \"MaxNorm\", \"config\": {\"max_value\": 2}}", "kernel_constraint")]
+    [InlineData("\"scale\": 1.0, \"mode\": \"fan_avg\"", "\"scale\": 2.0, \"mode\": \"fan_in\"", "kernel_initializer")]
+    [InlineData("\"noise_shape\": null", "\"noise_shape\": [null, 1]", "noise_shape")]
+    public void UnsupportedKerasOptions_AreRejectedByName(string original, string replacement, string field)
+    {
+        var e = Assert.Throws<ModelConfigException>(() => ModelConfig.FromJson<float>(ReplaceFirst(Keras20Json, original, replacement)));
+        Assert.Equal(field, e.Field);
+    }
+
+    private static string ReplaceFirst(string text, string old, string replacement)
+    {
+        int i = text.IndexOf(old, StringComparison.Ordinal);
+        Assert.True(i >= 0, $"'{old}' not in the sample");
+        return text[..i] + replacement + text[(i + old.Length)..];
+    }
+}
