@@ -21,8 +21,11 @@ public abstract class IlgpuContractTests<T> : BackendContractTests<T>
         _backend = backend!;
     }
 
-    /// <summary>At most 8 × 8 matrices on ILGPU's CPU accelerator.</summary>
-    protected override int MaxDimension => 8;
+    /// <summary>At most 12 × 12 matrices on ILGPU's CPU accelerator (it simulates every GPU thread).</summary>
+    protected override int MaxDimension => 12;
+
+    /// <summary>Larger than one 16 × 16 CUDA tile in every dimension, small enough for the simulator.</summary>
+    protected override (int M, int K, int N) LargeMatMulShape => (25, 36, 27);
 
     protected override IBackend<T> CreateBackend() => _backend;
 }
