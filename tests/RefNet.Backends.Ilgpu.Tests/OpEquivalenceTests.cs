@@ -174,6 +174,41 @@ public abstract class OpEquivalenceTests<T>
     }
 
     [SkippableFact]
+    public void HandComputedCases()
+    {
+        T[] Values(params double[] v) => [.. v.Select(T.CreateChecked)];
+        Tensor<T> x = Upload(new Shape(2, 2), Values(-1, 0, 0, Math.Log(2))).Gpu;
+        Tensor<T> y = Gpu.Allocate(x.Shape);
+        Gpu.Activation(ActivationKind.Relu, x, y);
+        Assert.Equal(new[] { 0.0, 0, 0, double.CreateChecked(T.CreateChecked(Math.Log(2))) }, y.ToDoubleArray());
+        Gpu.Activation(ActivationKind.Sigmoid, x, y);
+        Assert.Equal(0.5, y.ToDoubleArray()[1]);
+        // softmax([0, ln 2]) = [1/3, 2/3]; softmax([-1, 0]) = [1/(1+e), e/(1+e)].
+        Gpu.Activation(ActivationKind.Softmax, x, y);
+        double[] s = y.ToDoubleArray();
+        double u = Equivalence.UnitRoundoff<T>() * 8;
+        Assert.InRange(s[2], 1.0 / 3 - u, 1.0 / 3 + u);
+        Assert.InRange(s[3], 2.0 / 3 - u, 2.0 / 3 + u);
+        Assert.InRange(s[0], 1 / (1 + Math.E) - u, 1 / (1 + Math.E) + u);
+        Tensor<T> v = Upload(new Shape(3), Values(1, -2, 3)).Gpu;
+        Assert.Equal(2.0, double.CreateChecked(Gpu.Sum(v)));
+        Assert.Equal(14.0, double.CreateChecked(Gpu.SumOfSquares(v)));
+        Assert.Equal(6.0, double.CreateChecked(Gpu.SumOfAbsolute(v)));
+        // Row argmax: [0.1 0.9] vs [0 1] correct, [0.8 0.2] vs [0 1] wrong.
+        Tensor<T> p = Upload(new Shape(2, 2), Values(0.1, 0.9, 0.8, 0.2)).Gpu;
+        Tensor<T> t = Upload(new Shape(2, 2), Values(0, 1, 0, 1)).Gpu;
+        Assert.Equal(1, Gpu.CountCorrect(AccuracyKind.Categorical, p, t));
+        Assert.Equal(2, Gpu.CountCorrect(AccuracyKind.Binary, p, t));
+        // MSE of row [0.1 0.9] vs [0 1] = (0.01 + 0.01)/2.
+        Tensor<T> l = Gpu.Allocate(new Shape(2));
+        Gpu.LossForward(LossKind.MeanSquaredError, p, t, l, T.CreateChecked(1e-7));
+        Assert.InRange(l.ToDoubleArray()[0], 0.01 - u, 0.01 + u);
+        // Dropout with rate 0 keeps everything at scale 1.
+        Gpu.DropoutMask(42, T.Zero, y);
+        Assert.All(y.ToDoubleArray(), m => Assert.Equal(1.0, m));
+    }
+
+    [SkippableFact]
     public void AddRowVector_SumRows_MatchCpu()
     {
         ForSeeds((rng, _) =>

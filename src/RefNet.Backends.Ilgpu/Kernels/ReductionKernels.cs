@@ -60,7 +60,8 @@ internal static class ReductionKernels
         }
     }
 
-    /// <summary>result[0] = Σ_t partials[t], t ascending, by a single thread (second stage of a whole-tensor sum).</summary>
+    /// <summary>result[0] = Σ_t partials[t], t ascending, by a single thread (second stage of a whole-tensor sum).
+    /// CPU twin: the left-to-right loop of <see cref="CpuBackend{T}.Sum"/>.</summary>
     public static void FinishSum<T>(ArrayView<T> partials, ArrayView<T> result)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -75,7 +76,8 @@ internal static class ReductionKernels
         }
     }
 
-    /// <summary>total[0] = Σ_r counts[r] by a single thread (total of <see cref="LossKernels"/> correct counts).</summary>
+    /// <summary>total[0] = Σ_r counts[r] by a single thread (total of the per-row counts of <see cref="LossKernels"/>).
+    /// CPU twin: the running count of <see cref="CpuBackend{T}.CountCorrect"/>.</summary>
     public static void SumCounts(ArrayView<int> counts, ArrayView<int> total)
     {
         if (Grid.GlobalIndex.X == 0)
