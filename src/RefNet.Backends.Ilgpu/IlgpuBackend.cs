@@ -31,6 +31,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _countTotal;
     private MemoryBuffer1D<int, Stride1D.Dense> _rowIndices;
     private MemoryBuffer1D<int, Stride1D.Dense> _rowCounts;
+    private readonly TransferCounter _transfers = new();
     private bool _disposed;
 
     // ---- kernels, loaded once --------------------------------------------------------------
@@ -179,6 +180,12 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
     /// <summary>The ILGPU accelerator in use.</summary>
     public Accelerator Accelerator => _accelerator;
 
+    /// <summary>Bytes copied host → device so far: tensor uploads and mini-batch row indices.</summary>
+    public long BytesToDevice => _transfers.BytesToDevice;
+
+    /// <summary>Bytes copied device → host so far: tensor downloads, sums and correct counts.</summary>
+    public long BytesToHost => _transfers.BytesToHost;
+
     /// <summary>Waits until every launched kernel has finished (useful before timing).</summary>
     public void Synchronize() => _accelerator.Synchronize();
 
@@ -188,7 +195,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
     public Tensor<T> Allocate(Shape shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        return new Tensor<T>(shape, new IlgpuStorage<T>(_accelerator, shape.Length));
+        return new Tensor<T>(shape, new IlgpuStorage<T>(_accelerator, shape.Length, _transfers));
     }
 
     /// <inheritdoc/>
@@ -236,6 +243,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
         EnsureCapacity(ref _rowIndices, rows.Length);
         ArrayView<int> rowView = ((ArrayView<int>)_rowIndices.View).SubView(0, rows.Length);
         rowView.CopyFromCPU(rows);
+        _transfers.ToDevice<int>(rows.Length);
         _gatherRows(Elementwise(destination.Length), View(source), rowView, View(destination), cols);
     }
 
@@ -424,6 +432,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
         _finishSum(new KernelConfig(1, 1), _partials.View, _scalar.View);
         var result = new T[1];
         _scalar.View.CopyToCPU(result);
+        _transfers.ToHost<T>(1);
         return result[0];
     }
 
@@ -520,6 +529,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
         _sumCounts(new KernelConfig(1, 1), counts, _countTotal.View);
         var total = new int[1];
         _countTotal.View.CopyToCPU(total);
+        _transfers.ToHost<int>(1);
         return total[0];
     }
 

@@ -13,12 +13,14 @@ public sealed class IlgpuStorage<T> : TensorStorage<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly MemoryBuffer1D<T, Stride1D.Dense> _buffer;
+    private readonly TransferCounter _transfers;
 
     /// <summary>Allocates <paramref name="length"/> zeroed elements on <paramref name="accelerator"/>.</summary>
-    internal IlgpuStorage(Accelerator accelerator, int length)
+    internal IlgpuStorage(Accelerator accelerator, int length, TransferCounter transfers)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         Accelerator = accelerator;
+        _transfers = transfers;
         Length = length;
         _buffer = accelerator.Allocate1D<T>(Math.Max(length, 1));
         _buffer.MemSetToZero();
@@ -43,6 +45,7 @@ public sealed class IlgpuStorage<T> : TensorStorage<T>
         if (Length > 0)
         {
             View.CopyToCPU(destination);
+            _transfers.ToHost<T>(Length);
         }
     }
 
@@ -56,6 +59,7 @@ public sealed class IlgpuStorage<T> : TensorStorage<T>
         if (Length > 0)
         {
             View.CopyFromCPU(source);
+            _transfers.ToDevice<T>(Length);
         }
     }
 
@@ -65,4 +69,24 @@ public sealed class IlgpuStorage<T> : TensorStorage<T>
         _buffer.Dispose();
         base.Dispose();
     }
+}
+
+/// <summary>Bytes copied between host and device by one backend (to check that training keeps data on the device).</summary>
+internal sealed class TransferCounter
+{
+    /// <summary>Bytes copied host → device.</summary>
+    public long BytesToDevice { get; private set; }
+
+    /// <summary>Bytes copied device → host.</summary>
+    public long BytesToHost { get; private set; }
+
+    /// <summary>Records <paramref name="count"/> elements copied to the device.</summary>
+    public unsafe void ToDevice<TElement>(long count)
+        where TElement : unmanaged
+        => BytesToDevice += count * sizeof(TElement);
+
+    /// <summary>Records <paramref name="count"/> elements copied to the host.</summary>
+    public unsafe void ToHost<TElement>(long count)
+        where TElement : unmanaged
+        => BytesToHost += count * sizeof(TElement);
 }

@@ -146,6 +146,29 @@ public abstract class TrainingEquivalenceTests<T>
         }
     }
 
+    [SkippableFact]
+    public void Fit_KeepsDataOnTheDevice_OnlyTheLossSumAndCountComeBack()
+    {
+        var gpu = (IlgpuBackend<T>)Gpu;
+        var rng = new Random(8);
+        Tensor<T> x = RandomTensor(rng, 20, 8);
+        var targets = new T[20 * 3];
+        for (int r = 0; r < 20; r++)
+        {
+            targets[r * 3 + rng.Next(3)] = T.One;
+        }
+        Network<T> net = Mlp(gpu, "adam-cce-dropout");
+        Tensor<T> xd = net.ToBackend(x);
+        Tensor<T> yd = net.ToBackend(Tensor<T>.FromArray(new Shape(20, 3), targets));
+        long toHost = gpu.BytesToHost;
+        long toDevice = gpu.BytesToDevice;
+        net.Fit(xd, yd, batchSize: 8, epochs: 2, seed: 3, verbose: 0);
+        int steps = 2 * 3;
+        // Per step: one loss sum (a T) and one correct count (an int) down; the batch's row indices up.
+        Assert.Equal(steps * (System.Runtime.CompilerServices.Unsafe.SizeOf<T>() + sizeof(int)), gpu.BytesToHost - toHost);
+        Assert.Equal(2 * 2 * 20 * sizeof(int), gpu.BytesToDevice - toDevice);
+    }
+
     /// <summary>The 8-6-4-3 MLP, with the loss, optimizer and regularizer the setup names.</summary>
     private static Network<T> Mlp(IBackend<T> backend, string setup)
     {
