@@ -151,7 +151,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
             Accelerator accelerator;
             if (device != IlgpuDevice.Cpu && context.GetCudaDevices().Count > 0)
             {
-                accelerator = context.CreateCudaAccelerator(0);
+                accelerator = CreateCuda(context);
             }
             else if (device == IlgpuDevice.Cuda)
             {
@@ -168,6 +168,20 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
         {
             context.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The first CUDA device's accelerator; a driver failure becomes a one-line typed error.</summary>
+    private static Accelerator CreateCuda(Context context)
+    {
+        try
+        {
+            return context.CreateCudaAccelerator(0);
+        }
+        catch (Exception e) when (e is not IlgpuDeviceNotFoundException)
+        {
+            throw new IlgpuDeviceNotFoundException(
+                $"CUDA device 0 ({context.GetCudaDevices()[0].Name}) could not be initialised: {e.Message.ReplaceLineEndings(" ")}", e);
         }
     }
 

@@ -40,6 +40,12 @@ public sealed class IlgpuDeviceNotFoundException : InvalidOperationException
         : base(message)
     {
     }
+
+    /// <summary>Creates the exception with a one-line message and the driver error behind it.</summary>
+    public IlgpuDeviceNotFoundException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
 }
 
 /// <summary>One device ILGPU can see.</summary>
