@@ -184,8 +184,20 @@ public static class Idx
 
         public byte[] ReadPayload(int length, string what)
         {
-            var data = new byte[length];
+            // A corrupted header can claim gigabytes: check a raw file's size before allocating, and let
+            // a compressed stream's buffer grow only as far as the data actually goes.
+            if (stream.CanSeek && stream.Length - _offset < length)
+            {
+                long available = stream.Length - _offset;
+                throw new DataFormatException(path, stream.Length, $"file ends after {available} of the {length} payload bytes ({what}); the file is truncated or the header count is wrong");
+            }
+            var data = new byte[stream.CanSeek ? length : Math.Min(length, 1 << 24)];
             int read = ReadFully(data);
+            while (read == data.Length && data.Length < length)
+            {
+                Array.Resize(ref data, (int)Math.Min(length, 2L * data.Length));
+                read += ReadFully(data.AsSpan(read));
+            }
             if (read < length)
             {
                 throw new DataFormatException(path, _offset, $"file ends after {read} of the {length} payload bytes ({what}); the file is truncated or the header count is wrong");

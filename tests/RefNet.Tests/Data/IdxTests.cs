@@ -120,6 +120,19 @@ public sealed class IdxTests : IDisposable
         Assert.Contains("5 of the 8", e.Message);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void HugeClaimedCount_FailsAtTheRealEnd_WithoutAllocatingTheClaim(bool gzip)
+    {
+        // 1 000 000 images of 28×28 claimed (784 MB), 40 pixel bytes present: the file ends at 16 + 40 = 56.
+        string path = Write("huge", [.. Header(2051, 1_000_000, 28, 28), .. Pixels(40)], gzip);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Fails(() => Idx.ReadImages(path), path, 56);
+        Assert.Contains("40 of the 784000000", e.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 100_000_000, "allocated the claimed size");
+    }
+
     [Fact]
     public void TrailingBytes_CountMismatch_IsReported()
     {

@@ -6,6 +6,7 @@ using Xunit;
 
 namespace RefNet.Tests.Reproduction;
 
+[Trait("Category", "Golden")]
 public sealed class BandTests
 {
     private static IReadOnlyDictionary<string, IReadOnlyList<double>> Curves(PublishedRun run) =>
@@ -93,6 +94,29 @@ public sealed class BandTests
         CurveVerdict subset = MnistMlp.Judge(two, 0.9707, trainingSamples: 2000);
         Assert.False(subset.Pass);
         Assert.Contains("2000", subset.NotJudgedReason);
+    }
+
+    [Fact]
+    public void HalfBand_ForTheMeanOfSeeds_HalvesEveryInterval()
+    {
+        PublishedCurves g = MnistMlp.Published;
+        (double center, double half) = MnistMlp.Interval(g, "val_acc", 3);
+        var curve = new Dictionary<string, IReadOnlyList<double>>
+        {
+            ["val_acc"] = new[] { g.Reference("val_acc", 1)!.Value, g.Reference("val_acc", 2)!.Value, center + 0.75 * half },
+        };
+        Assert.True(MnistMlp.Judge(curve, null).Pass);
+        CurveVerdict halved = MnistMlp.Judge(curve, null, bandScale: 0.5);
+        Assert.Equal(3, Assert.Single(halved.Checks, c => !c.Pass).Epoch);
+        Assert.Equal(center + 0.5 * half, halved.Checks[2].High, 12);
+    }
+
+    [Fact]
+    public void MeanCurve_AveragesPerEpoch_OverTheShortestRun()
+    {
+        var a = new Dictionary<string, IReadOnlyList<double>> { ["loss"] = new[] { 1.0, 2.0, 3.0 } };
+        var b = new Dictionary<string, IReadOnlyList<double>> { ["loss"] = new[] { 3.0, 4.0 } };
+        Assert.Equal(new[] { 2.0, 3.0 }, MnistMlp.MeanCurve([a, b])["loss"]);
     }
 
     [Fact]

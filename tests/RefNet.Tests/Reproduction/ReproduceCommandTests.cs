@@ -63,6 +63,20 @@ public sealed class ReproduceCommandTests : IDisposable
     }
 
     [Fact]
+    public void Seeds_TrainsEachSeed_AndReportsTheMean()
+    {
+        string data = WriteTinyMnist(gzip: false);
+        string outDir = Path.Combine(_dir, "seeds");
+        var (code, output, err) = Run("reproduce", "mnist-mlp", "--data", data, "--out", outDir, "--epochs", "1", "--limit", "20", "--seeds", "2", "--seed", "4");
+        Assert.True(code == 0, err);
+        Assert.Contains("seed 4, validation_data", output);
+        Assert.Contains("seed 5, validation_data", output);
+        Assert.Contains("2 seeds (4..5)", output);
+        Assert.Contains("seed-to-seed SD", output);
+        Assert.True(File.Exists(Path.Combine(outDir, "mnist-mlp.png")));
+    }
+
+    [Fact]
     public void SameSeed_GivesTheSameCurve()
     {
         string data = WriteTinyMnist(gzip: true);
@@ -97,6 +111,8 @@ public sealed class ReproduceCommandTests : IDisposable
     [InlineData("reproduce", "mnist-mlp", "--epochs", "0")]
     [InlineData("reproduce", "mnist-mlp", "--limit")]
     [InlineData("reproduce", "mnist-mlp", "--bogus")]
+    [InlineData("reproduce", "mnist-mlp", "--seeds", "0")]
+    [InlineData("reproduce", "fashion-mnist", "--seeds", "2")]
     public void BadArguments_AreUsageErrors(params string[] args)
     {
         Assert.Equal(2, Run(args).Code);
