@@ -8,7 +8,7 @@ using Xunit;
 namespace RefNet.Backends.Ilgpu.Tests;
 
 [Collection("Ilgpu")]
-public class DeviceSelectionTests
+public sealed class DeviceSelectionTests
 {
     [SkippableFact]
     public void Cuda_WithoutADevice_ThrowsTypedError()

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace RefNet.Backends.Ilgpu.Tests;
 
-public class EquivalenceToleranceTests
+public sealed class EquivalenceToleranceTests
 {
     public static TheoryData<string, int, bool, bool> Cases() => new()
     {

@@ -11,7 +11,27 @@ using Xunit;
 
 namespace RefNet.Backends.Ilgpu.Tests;
 
-public class PtxCompileTests
+/// <summary>One ILGPU context and PTX backend shared by every compile test.</summary>
+public sealed class PtxBackendFixture : IDisposable
+{
+    public PtxBackendFixture()
+    {
+        Context = IlgpuDevices.CreateContext(withCuda: true);
+        Backend = new PTXBackend(Context, CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, null!);
+    }
+
+    public Context Context { get; }
+
+    public PTXBackend Backend { get; }
+
+    public void Dispose()
+    {
+        Backend.Dispose();
+        Context.Dispose();
+    }
+}
+
+public sealed class PtxCompileTests(PtxBackendFixture ptx) : IClassFixture<PtxBackendFixture>
 {
     /// <summary>Every kernel: the public static methods of the kernel classes, closed over float and double.</summary>
     public static TheoryData<string, string> Kernels()
@@ -43,8 +63,7 @@ public class PtxCompileTests
     public void Kernel_CompilesToPtx_ForSm90_InFloatAndDouble(string family, string name)
     {
         MethodInfo method = KernelMethods().Single(m => m.DeclaringType!.Name == family && m.Name == name);
-        using Context context = IlgpuDevices.CreateContext(withCuda: true);
-        using var backend = new PTXBackend(context, CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, null!);
+        PTXBackend backend = ptx.Backend;
         Type[] types = method.IsGenericMethodDefinition ? [typeof(float), typeof(double)] : [typeof(int)];
         foreach (Type t in types)
         {
