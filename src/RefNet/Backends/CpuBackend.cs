@@ -21,8 +21,8 @@ public class CpuBackend<T> : IBackend<T>
         GemmImplementation = gemm ?? GemmSelector.Default;
     }
 
-    /// <summary>The shared default instance (fast GEMM).</summary>
-    public static CpuBackend<T> Instance { get; } = new();
+    /// <summary>The shared default instance: a <see cref="FastCpuBackend{T}"/> (vectorized elementwise operations, fast GEMM).</summary>
+    public static CpuBackend<T> Instance { get; } = new FastCpuBackend<T>();
 
     /// <summary>The plain specification: every operation including GEMM as straightforward loops.</summary>
     public static CpuBackend<T> Reference { get; } = new(ReferenceGemm.Instance);
@@ -217,7 +217,7 @@ public class CpuBackend<T> : IBackend<T>
     /// <inheritdoc/>
     public virtual void Activation(ActivationKind kind, Tensor<T> x, Tensor<T> y)
     {
-        SameLength($"Activation {kind}", x, y);
+        SameLength("Activation", kind, x, y);
         Span<T> sx = Data(x), sy = Data(y);
         switch (kind)
         {
@@ -292,8 +292,8 @@ public class CpuBackend<T> : IBackend<T>
     /// <inheritdoc/>
     public virtual void ActivationBackward(ActivationKind kind, Tensor<T> output, Tensor<T> outputGradient, Tensor<T> inputGradient)
     {
-        SameLength($"ActivationBackward {kind}", output, outputGradient);
-        SameLength($"ActivationBackward {kind}", output, inputGradient);
+        SameLength("ActivationBackward", kind, output, outputGradient);
+        SameLength("ActivationBackward", kind, output, inputGradient);
         Span<T> y = Data(output), g = Data(outputGradient), dx = Data(inputGradient);
         switch (kind)
         {
@@ -379,8 +379,14 @@ public class CpuBackend<T> : IBackend<T>
     /// <inheritdoc/>
     public virtual void LossForward(LossKind kind, Tensor<T> predictions, Tensor<T> targets, Tensor<T> perSample, T epsilon)
     {
-        ShapeMismatchException.ThrowIfDifferent($"{kind} targets vs predictions", predictions.Shape, targets.Shape);
-        CheckLength($"{kind} per-sample output", predictions.Rows, perSample);
+        if (predictions.Shape != targets.Shape)
+        {
+            ShapeMismatchException.ThrowIfDifferent($"{kind} targets vs predictions", predictions.Shape, targets.Shape);
+        }
+        if (perSample.Length != predictions.Rows)
+        {
+            CheckLength($"{kind} per-sample output", predictions.Rows, perSample);
+        }
         int cols = predictions.Columns;
         Span<T> p = Data(predictions), y = Data(targets), l = Data(perSample);
         T d = T.CreateChecked(cols);
@@ -435,8 +441,14 @@ public class CpuBackend<T> : IBackend<T>
     /// <inheritdoc/>
     public virtual void LossBackward(LossKind kind, Tensor<T> predictions, Tensor<T> targets, T scale, Tensor<T> gradient, T epsilon)
     {
-        ShapeMismatchException.ThrowIfDifferent($"{kind} targets vs predictions", predictions.Shape, targets.Shape);
-        ShapeMismatchException.ThrowIfDifferent($"{kind} gradient vs predictions", predictions.Shape, gradient.Shape);
+        if (predictions.Shape != targets.Shape)
+        {
+            ShapeMismatchException.ThrowIfDifferent($"{kind} targets vs predictions", predictions.Shape, targets.Shape);
+        }
+        if (predictions.Shape != gradient.Shape)
+        {
+            ShapeMismatchException.ThrowIfDifferent($"{kind} gradient vs predictions", predictions.Shape, gradient.Shape);
+        }
         int cols = predictions.Columns;
         Span<T> p = Data(predictions), y = Data(targets), g = Data(gradient);
         T d = T.CreateChecked(cols);
@@ -500,7 +512,10 @@ public class CpuBackend<T> : IBackend<T>
     /// <inheritdoc/>
     public virtual int CountCorrect(AccuracyKind kind, Tensor<T> predictions, Tensor<T> targets)
     {
-        ShapeMismatchException.ThrowIfDifferent($"{kind} accuracy targets vs predictions", predictions.Shape, targets.Shape);
+        if (predictions.Shape != targets.Shape)
+        {
+            ShapeMismatchException.ThrowIfDifferent($"{kind} accuracy targets vs predictions", predictions.Shape, targets.Shape);
+        }
         Span<T> p = Data(predictions), y = Data(targets);
         int correct = 0;
         if (kind == AccuracyKind.Binary)
@@ -629,6 +644,17 @@ public class CpuBackend<T> : IBackend<T>
         if (a.Length != b.Length)
         {
             throw new ShapeMismatchException(what, a.Shape.ToString(), b.Shape);
+        }
+    }
+
+    /// <summary>Throws unless both tensors have the same number of elements; the message names the operation and its kind.</summary>
+    /// <remarks>Generic in the kind so that the hot path neither boxes nor formats a string.</remarks>
+    protected static void SameLength<TKind>(string what, TKind kind, Tensor<T> a, Tensor<T> b)
+        where TKind : struct, Enum
+    {
+        if (a.Length != b.Length)
+        {
+            throw new ShapeMismatchException($"{what} {kind}", a.Shape.ToString(), b.Shape);
         }
     }
 

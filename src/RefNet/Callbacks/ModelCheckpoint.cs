@@ -110,20 +110,23 @@ public sealed partial class ModelCheckpoint : Callback
         Match m = FormatSpec().Match(spec);
         if (!m.Success)
         {
-            throw new ArgumentException($"Checkpoint path '{template}': unsupported format '{spec}' (use 0Nd, .Nf or .Ne)", nameof(template));
+            throw new ArgumentException($"Checkpoint path '{template}': unsupported format '{spec}' (use Nd, 0Nd, .Nf or .Ne)", nameof(template));
         }
-        int n = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
-        return m.Groups[3].Value switch
+        if (m.Groups["width"].Success)
         {
-            "d" => ((long)value).ToString(m.Groups[1].Value == "0" ? "D" + n : "D", CultureInfo.InvariantCulture).PadLeft(n),
-            "f" => value.ToString("F" + n, CultureInfo.InvariantCulture),
-            _ => value.ToString("0." + new string('0', n) + "e+00", CultureInfo.InvariantCulture),
-        };
+            int width = int.Parse(m.Groups["width"].Value, CultureInfo.InvariantCulture);
+            string digits = ((long)value).ToString(m.Groups["zero"].Value == "0" ? "D" + width : "D", CultureInfo.InvariantCulture);
+            return digits.PadLeft(width);
+        }
+        int precision = int.Parse(m.Groups["precision"].Value, CultureInfo.InvariantCulture);
+        return m.Groups["kind"].Value == "f"
+            ? value.ToString("F" + precision, CultureInfo.InvariantCulture)
+            : value.ToString("0." + new string('0', precision) + "e+00", CultureInfo.InvariantCulture);
     }
 
     [GeneratedRegex(@"\{(\w+)(?::([^}]*))?\}")]
     private static partial Regex Placeholder();
 
-    [GeneratedRegex(@"^(0?)\.?(\d+)([dfe])$")]
+    [GeneratedRegex(@"^(?:(?<zero>0?)(?<width>\d+)d|\.(?<precision>\d+)(?<kind>[fe]))$")]
     private static partial Regex FormatSpec();
 }

@@ -20,6 +20,7 @@ public abstract class Layer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<Parameter<T>> _parameters = [];
+    private readonly Dictionary<(Tensor<T> Current, Shape Wanted), Tensor<T>> _otherBatchSizes = new();
 
     /// <summary>Creates a layer.</summary>
     /// <param name="name">Keras-style name; the network assigns "dense_1" etc. when null.</param>
@@ -108,6 +109,11 @@ public abstract class Layer<T>
     /// <exception cref="InvalidOperationException">Called before <see cref="Forward"/>.</exception>
     public abstract Tensor<T> Backward(Tensor<T> outputGradient);
 
+    /// <summary>Backpropagation when ∂J/∂input is not needed (the first layer in <c>Fit</c>): fills the parameter
+    /// gradients exactly as <c>Backward</c> does; a layer may skip computing ∂J/∂input. The default calls <c>Backward</c>.</summary>
+    /// <param name="outputGradient">∂J/∂output.</param>
+    public virtual void BackwardParametersOnly(Tensor<T> outputGradient) => Backward(outputGradient);
+
     /// <summary>Keras-style configuration (constructor arguments) for serialization.</summary>
     /// <remarks>Values are null, bool, numbers, strings, int[]/double[], <see cref="Initializer"/> or
     /// <see cref="Regularizers.Regularizer"/>; <see cref="Serialization.ModelConfig"/> writes them as Keras JSON.</remarks>
@@ -138,12 +144,26 @@ public abstract class Layer<T>
     /// <summary>A seeded generator for this layer's initializers.</summary>
     protected Random CreateRandom() => new(Seed ?? 0);
 
-    /// <summary>Returns <paramref name="slot"/> if it already has <paramref name="shape"/>, else allocates a new buffer there.</summary>
+    /// <summary>Returns <paramref name="slot"/> if it already has <paramref name="shape"/>, else puts a buffer of that shape there.</summary>
+    /// <remarks>Buffers are kept per batch size: when the shape changes (e.g. the last, smaller batch of an epoch)
+    /// the previous buffer is remembered, and switching back reuses it, so a training loop allocates nothing
+    /// after its first epoch.</remarks>
     protected Tensor<T> Buffer(ref Tensor<T>? slot, Shape shape)
     {
-        if (slot is null || slot.Shape != shape)
+        if (slot is null)
         {
             slot = Backend.Allocate(shape);
+        }
+        else if (slot.Shape != shape)
+        {
+            // Buffers of one slot are linked to each other: (current buffer, wanted shape) → that slot's buffer of the shape.
+            if (!_otherBatchSizes.TryGetValue((slot, shape), out Tensor<T>? other))
+            {
+                other = Backend.Allocate(shape);
+                _otherBatchSizes[(slot, shape)] = other;
+                _otherBatchSizes[(other, slot.Shape)] = slot;
+            }
+            slot = other;
         }
         return slot;
     }
@@ -155,7 +175,8 @@ public abstract class Layer<T>
         {
             throw new InvalidOperationException($"{TypeName} '{Name}' is not built; add it to a network or call Build first");
         }
-        if (input.Shape.Rank != InputShape!.Rank + 1 || !input.Shape.WithoutBatch().Equals(InputShape))
+        // Compares the dimensions after the batch without allocating (this runs on every batch).
+        if (input.Shape.Rank != InputShape!.Rank + 1 || !input.Shape.Dims[1..].SequenceEqual(InputShape.Dims))
         {
             string expected = "(*, " + string.Join(", ", InputShape.ToArray()) + ")";
             throw new ShapeMismatchException($"{TypeName} '{Name}' input", expected, input.Shape);
@@ -169,7 +190,10 @@ public abstract class Layer<T>
         {
             throw new InvalidOperationException($"{TypeName} '{Name}': Backward called before Forward");
         }
-        ShapeMismatchException.ThrowIfDifferent($"{TypeName} '{Name}' output gradient", expectedGradient, outputGradient.Shape);
+        if (expectedGradient != outputGradient.Shape)
+        {
+            ShapeMismatchException.ThrowIfDifferent($"{TypeName} '{Name}' output gradient", expectedGradient, outputGradient.Shape);
+        }
     }
 
     /// <inheritdoc/>

@@ -192,12 +192,7 @@ public partial class Network<T> : INetwork
                 BatchBuffers b = GetBatchBuffers(size);
                 Backend.GatherRows(x, order.AsSpan(start, size), b.X);
                 Backend.GatherRows(y, order.AsSpan(start, size), b.Y);
-                Tensor<T> prediction = Forward(b.X, training: true);
-                BatchSums(prediction, b, parameters, batchValues);
-                Loss.Gradient(Backend, prediction, b.Y, b.LossGradient);
-                Backward(b.LossGradient);
-                AddRegularizationGradients(parameters);
-                Optimizer.Step(Backend, parameters);
+                TrainOnBatch(b, parameters, batchValues);
                 for (int k = 0; k < keys.Length; k++)
                 {
                     sums[k] += batchValues[k];
@@ -240,13 +235,44 @@ public partial class Network<T> : INetwork
                 cb.OnEpochEnd(epoch, logs);
             }
             history.Add(epoch, logs);
-            progress?.Finish(seen, logs);
+            progress?.Finish(seen, ProgressValues(logs, keys));
         }
         foreach (Callback cb in cbs)
         {
             cb.OnTrainEnd();
         }
         return history;
+    }
+
+    /// <summary>One gradient step: forward (training mode), batch loss and metrics, backward, penalties, update.</summary>
+    /// <remarks>Slides: a = forward(x); J = loss(a, y); δ = ∂J/∂a; backpropagate δ; W ← W − η·∂J/∂W (here any optimizer).
+    /// Loss and metrics are taken before the update, at the weights this batch saw (Keras 2).</remarks>
+    private void TrainOnBatch(BatchBuffers b, List<Parameter<T>> parameters, double[] batchSums)
+    {
+        Tensor<T> prediction = Forward(b.X, training: true);
+        BatchSums(prediction, b, parameters, batchSums);
+        Loss!.Gradient(Backend, prediction, b.Y, b.LossGradient);
+        BackwardForTraining(b.LossGradient);
+        AddRegularizationGradients(parameters);
+        Optimizer!.Step(Backend, parameters);
+    }
+
+    /// <summary>What the finished progress line shows: the compiled values and their val_ twins, not extras such as
+    /// "lr" that callbacks add (as Keras' ProgbarLogger).</summary>
+    private static List<KeyValuePair<string, double>> ProgressValues(Dictionary<string, double> logs, string[] keys)
+    {
+        var displayed = new List<KeyValuePair<string, double>>();
+        foreach (string prefix in (string[])["", "val_"])
+        {
+            foreach (string key in keys)
+            {
+                if (logs.TryGetValue(prefix + key, out double value))
+                {
+                    displayed.Add(new(prefix + key, value));
+                }
+            }
+        }
+        return displayed;
     }
 
     /// <summary>"loss" then the metric keys.</summary>

@@ -16,6 +16,7 @@ public partial class Network<T>
 {
     private readonly List<Layer<T>> _layers = [];
     private readonly Dictionary<string, int> _nameCounters = new();
+    private List<Parameter<T>>? _parameters;
 
     /// <summary>An empty network; add layers with <see cref="Add"/>.</summary>
     /// <param name="backend">Backend for every layer (CPU when null).</param>
@@ -61,7 +62,8 @@ public partial class Network<T>
     public Shape? OutputShape => _layers.Count == 0 ? null : _layers[^1].OutputShape;
 
     /// <summary>Every parameter of every layer.</summary>
-    public IEnumerable<Parameter<T>> Parameters => _layers.SelectMany(l => l.Parameters);
+    /// <remarks>A list cached until the next <see cref="Add"/>, so iterating it in the training loop allocates nothing.</remarks>
+    public IReadOnlyList<Parameter<T>> Parameters => _parameters ??= _layers.SelectMany(l => l.Parameters).ToList();
 
     /// <summary>Appends a layer and builds it (Keras builds as soon as the input shape is known).</summary>
     /// <exception cref="ArgumentException">The first layer has no input shape, or shapes do not fit.</exception>
@@ -87,6 +89,7 @@ public partial class Network<T>
         layer.UseBackend(Backend);
         layer.Build(input);
         _layers.Add(layer);
+        _parameters = null;
         return this;
     }
 
@@ -118,6 +121,18 @@ public partial class Network<T>
             delta = _layers[i].Backward(delta);
         }
         return delta;
+    }
+
+    /// <summary>Backpropagation for a training step: fills every parameter gradient but lets the first layer
+    /// skip ∂J/∂input, which nothing uses (Keras/TensorFlow do not compute it either).</summary>
+    public void BackwardForTraining(Tensor<T> outputGradient)
+    {
+        Tensor<T> delta = outputGradient;
+        for (int i = _layers.Count - 1; i >= 1; i--)
+        {
+            delta = _layers[i].Backward(delta);
+        }
+        _layers[0].BackwardParametersOnly(delta);
     }
 
     /// <summary>Total number of parameters.</summary>

@@ -117,7 +117,8 @@ public sealed class Dense<T> : Layer<T>
     {
         CheckInput(input);
         _lastInput = input;
-        var outShape = new Shape(input.Rows, Units);
+        // Reuse the previous batch's shape object when the batch size is unchanged (no per-batch allocation).
+        Shape outShape = _preActivation is { } previous && previous.Rows == input.Rows ? previous.Shape : new Shape(input.Rows, Units);
         Tensor<T> z = Buffer(ref _preActivation, outShape);
         Backend.MatMul(input, false, Kernel.Value, false, z, T.One, T.Zero);
         if (Bias is not null)
@@ -140,9 +141,15 @@ public sealed class Dense<T> : Layer<T>
 
     // Slide: δ⁽ˡ⁾ = δ_a ⊙ f'(z⁽ˡ⁾);  ∂J/∂W⁽ˡ⁾ = a⁽ˡ⁻¹⁾ᵀ·δ⁽ˡ⁾;  ∂J/∂b⁽ˡ⁾ = Σ_rows δ⁽ˡ⁾;  δ_a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾·W⁽ˡ⁾ᵀ
     /// <inheritdoc/>
-    public override Tensor<T> Backward(Tensor<T> outputGradient)
+    public override Tensor<T> Backward(Tensor<T> outputGradient) => Backpropagate(outputGradient, needInputGradient: true)!;
+
+    /// <inheritdoc/>
+    /// <remarks>Skips the product δ·Wᵀ (a third of the layer's backward work).</remarks>
+    public override void BackwardParametersOnly(Tensor<T> outputGradient) => Backpropagate(outputGradient, needInputGradient: false);
+
+    private Tensor<T>? Backpropagate(Tensor<T> outputGradient, bool needInputGradient)
     {
-        CheckBackward(_lastInput, outputGradient, new Shape(_lastInput?.Rows ?? 0, Units));
+        CheckBackward(_lastInput, outputGradient, _preActivation?.Shape ?? outputGradient.Shape);
         Tensor<T> delta = outputGradient;
         if (ActivationKind != ActivationKind.Linear)
         {
@@ -153,6 +160,10 @@ public sealed class Dense<T> : Layer<T>
         if (Bias is not null)
         {
             Backend.SumRows(delta, Bias.Gradient);
+        }
+        if (!needInputGradient)
+        {
+            return null;
         }
         Tensor<T> dx = Buffer(ref _inputGradient, _lastInput!.Shape);
         Backend.MatMul(delta, false, Kernel.Value, true, dx, T.One, T.Zero);

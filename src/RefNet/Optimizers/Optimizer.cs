@@ -47,11 +47,25 @@ public abstract class Optimizer
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        foreach (Parameter<T> p in parameters)
+        if (parameters is IReadOnlyList<Parameter<T>> list)
         {
-            if (p.Trainable)
+            // Indexed loop: no enumerator object per training step.
+            for (int i = 0; i < list.Count; i++)
             {
-                Update(backend, p);
+                if (list[i].Trainable)
+                {
+                    Update(backend, list[i]);
+                }
+            }
+        }
+        else
+        {
+            foreach (Parameter<T> p in parameters)
+            {
+                if (p.Trainable)
+                {
+                    Update(backend, p);
+                }
             }
         }
         Iterations++;

@@ -24,9 +24,10 @@ public static class FashionMnistMlp
 
     /// <summary>Builds and compiles the model (float32).</summary>
     /// <param name="seed">Seed of the initialisation.</param>
-    public static Sequential<float> Build(int seed)
+    /// <param name="backend">Where it runs (the default CPU backend when null), e.g. an ILGPU backend.</param>
+    public static Sequential<float> Build(int seed, IBackend<float>? backend = null)
     {
-        var model = new Sequential<float>(seed: seed);
+        var model = new Sequential<float>(backend, seed: seed);
         model.Add(new Dense<float>(128, ActivationKind.Relu, inputDim: 784));
         model.Add(new Dense<float>(10, ActivationKind.Softmax));
         model.Compile(new Adam(), new CategoricalCrossentropy(), ["accuracy"]);

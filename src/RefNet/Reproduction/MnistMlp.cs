@@ -35,9 +35,10 @@ public static class MnistMlp
 
     /// <summary>Builds and compiles the model (float32, like Keras).</summary>
     /// <param name="seed">Seed of initialisation and dropout masks (layer i gets seed + i).</param>
-    public static Sequential<float> Build(int seed)
+    /// <param name="backend">Where it runs (the default CPU backend when null), e.g. an ILGPU backend.</param>
+    public static Sequential<float> Build(int seed, IBackend<float>? backend = null)
     {
-        var model = new Sequential<float>(seed: seed);
+        var model = new Sequential<float>(backend, seed: seed);
         model.Add(new Dense<float>(512, ActivationKind.Relu, inputDim: 784));
         model.Add(new Dropout<float>(0.2));
         model.Add(new Dense<float>(512, ActivationKind.Relu));

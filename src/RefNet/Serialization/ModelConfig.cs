@@ -17,11 +17,16 @@ namespace RefNet.Serialization;
 /// <remarks>
 /// Keras equivalent: <c>model.to_json()</c> / <c>keras.models.model_from_json</c>. The format is
 /// <c>{"class_name":"Sequential","config":{"name":"sequential","layers":[{"class_name":"Dense","config":{...}}, ...]}}</c>,
-/// where each layer's <c>config</c> is its <see cref="Layer{T}.GetConfig"/>. Initializers are written by Keras
-/// name (<c>"glorot_uniform"</c>, <c>"zeros"</c>) or as <c>{"class_name":"Constant","config":{"value":v}}</c>;
+/// where each layer's <c>config</c> is its <see cref="Layer{T}.GetConfig"/>. Named initializers are written by Keras
+/// name (<c>"glorot_uniform"</c>, <c>"he_normal"</c>, <c>"zeros"</c>); parametrised ones (Constant, VarianceScaling,
+/// RandomNormal, RandomUniform, TruncatedNormal, Orthogonal) as <c>{"class_name":...,"config":{...}}</c> with Keras'
+/// argument names;
 /// regularizers as <c>{"class_name":"L1L2","config":{"l1":..,"l2":..}}</c>. The first layer carries
 /// <c>"input_shape"</c> (without batch). Unknown classes, unknown or missing fields and bad values throw
 /// <see cref="ModelConfigException"/> naming the layer index and field.
+/// <para>Reading also accepts Keras 2.0.x's own <c>model.to_json()</c>: the bare layer list as <c>config</c>,
+/// <c>batch_input_shape</c>, glorot_uniform written as <c>VarianceScaling</c>, and null-valued options RefNet
+/// does not implement (<c>activity_regularizer</c>, constraints, <c>noise_shape</c>); non-null ones are rejected.</para>
 /// </remarks>
 public static class ModelConfig
 {
@@ -118,11 +123,14 @@ public static class ModelConfig
             {
                 throw new ModelConfigException($"model class '{modelClass}' is not supported (expected Sequential)", null, "class_name");
             }
-            if (!root.TryGetProperty("config", out JsonElement config) || config.ValueKind != JsonValueKind.Object)
+            if (!root.TryGetProperty("config", out JsonElement config) || config.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
             {
                 throw new ModelConfigException("model config needs an object \"config\"", null, "config");
             }
-            if (!config.TryGetProperty("layers", out JsonElement layers) || layers.ValueKind != JsonValueKind.Array)
+            // Keras 2.0–2.2.2 wrote a Sequential's config as the bare list of layers; later versions as {"name", "layers"}.
+            JsonElement layers = config;
+            if (config.ValueKind == JsonValueKind.Object
+                && (!config.TryGetProperty("layers", out layers) || layers.ValueKind != JsonValueKind.Array))
             {
                 throw new ModelConfigException("model config needs an array \"config.layers\"", null, "layers");
             }
@@ -231,16 +239,8 @@ public static class ModelConfig
                 }
                 w.WriteEndArray();
                 break;
-            case Constant c when c.Value != 0 && c.Value != 1:
-                w.WriteStartObject();
-                w.WriteString("class_name", "Constant");
-                w.WriteStartObject("config");
-                w.WriteNumber("value", c.Value);
-                w.WriteEndObject();
-                w.WriteEndObject();
-                break;
             case Initializer init:
-                w.WriteStringValue(init.Name);
+                WriteInitializer(w, init);
                 break;
             case Regularizer r:
                 w.WriteStartObject();
@@ -263,6 +263,45 @@ public static class ModelConfig
             default:
                 throw new NotSupportedException($"Config value {where} has type {value.GetType().Name}, which ModelConfig cannot write");
         }
+    }
+
+    // Named initializers (glorot_uniform, he_normal, zeros, ...) as their Keras name; parametrised ones as
+    // {"class_name": ..., "config": {...}} with Keras' argument names, so that reading gives the same initializer.
+    private static void WriteInitializer(Utf8JsonWriter w, Initializer init)
+    {
+        (string ClassName, (string Key, object Value)[] Args)? keras = init switch
+        {
+            Constant c when c.Value != 0 && c.Value != 1 => ("Constant", [("value", c.Value)]),
+            VarianceScaling v when v.GetType() == typeof(VarianceScaling) => ("VarianceScaling",
+                [("scale", v.Scale), ("mode", v.Mode switch { FanMode.FanIn => "fan_in", FanMode.FanOut => "fan_out", _ => "fan_avg" }),
+                 ("distribution", v.Uniform ? "uniform" : "truncated_normal")]),
+            RandomNormal n => ("RandomNormal", [("mean", n.Mean), ("stddev", n.StdDev)]),
+            RandomUniform u => ("RandomUniform", [("minval", u.MinValue), ("maxval", u.MaxValue)]),
+            TruncatedNormal t => ("TruncatedNormal", [("mean", t.Mean), ("stddev", t.StdDev)]),
+            Orthogonal o => ("Orthogonal", [("gain", o.Gain)]),
+            _ => null,
+        };
+        if (keras is null)
+        {
+            w.WriteStringValue(init.Name);
+            return;
+        }
+        w.WriteStartObject();
+        w.WriteString("class_name", keras.Value.ClassName);
+        w.WriteStartObject("config");
+        foreach ((string key, object value) in keras.Value.Args)
+        {
+            if (value is string text)
+            {
+                w.WriteString(key, text);
+            }
+            else
+            {
+                w.WriteNumber(key, (double)value);
+            }
+        }
+        w.WriteEndObject();
+        w.WriteEndObject();
     }
 
     private sealed class DenseFactory : ILayerConfigFactory
@@ -341,6 +380,9 @@ public sealed class LayerConfigReader
 {
     // Keras writes these; RefNet accepts and ignores them (trainable must be true, dtype is chosen by T).
     private static readonly HashSet<string> Ignored = ["trainable", "dtype"];
+
+    // Keras options RefNet does not implement: accepted only when null (their Keras default).
+    private static readonly HashSet<string> NullOnly = ["activity_regularizer", "kernel_constraint", "bias_constraint", "noise_shape"];
 
     private readonly JsonElement _config;
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
@@ -460,22 +502,25 @@ public sealed class LayerConfigReader
             if (e.ValueKind == JsonValueKind.Object && e.TryGetProperty("class_name", out JsonElement cn) && cn.ValueKind == JsonValueKind.String)
             {
                 string name = cn.GetString()!;
-                if (name == "Constant")
+                JsonElement cfg = e.TryGetProperty("config", out JsonElement c) && c.ValueKind == JsonValueKind.Object ? c : default;
+                double Arg(string key, double defaultValue) =>
+                    cfg.ValueKind != JsonValueKind.Object || !cfg.TryGetProperty(key, out JsonElement v) || v.ValueKind == JsonValueKind.Null
+                        ? defaultValue
+                        : v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Error(field, $"{name} config.{key} must be a number, got {v.GetRawText()}");
+                string? Text(string key) =>
+                    cfg.ValueKind == JsonValueKind.Object && cfg.TryGetProperty(key, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+                return name switch
                 {
-                    if (!e.TryGetProperty("config", out JsonElement cfg) || !cfg.TryGetProperty("value", out JsonElement v)
-                        || v.ValueKind != JsonValueKind.Number)
-                    {
-                        throw Error(field, "Constant initializer needs config.value (a number)");
-                    }
-                    return new Constant(v.GetDouble());
-                }
-                return Initializer.FromName(name switch
-                {
-                    "GlorotUniform" => "glorot_uniform",
-                    "Zeros" => "zeros",
-                    "Ones" => "ones",
-                    _ => name,
-                });
+                    "Constant" => cfg.ValueKind == JsonValueKind.Object && cfg.TryGetProperty("value", out _)
+                        ? new Constant(Arg("value", 0))
+                        : throw Error(field, "Constant initializer needs config.value (a number)"),
+                    "VarianceScaling" => ReadVarianceScaling(field, Arg("scale", 1.0), Text("mode") ?? "fan_in", Text("distribution") ?? "truncated_normal"),
+                    "RandomNormal" => new RandomNormal(Arg("mean", 0.0), Arg("stddev", 0.05)),
+                    "RandomUniform" => new RandomUniform(Arg("minval", -0.05), Arg("maxval", 0.05)),
+                    "TruncatedNormal" => new TruncatedNormal(Arg("mean", 0.0), Arg("stddev", 0.05)),
+                    "Orthogonal" => new Orthogonal(Arg("gain", 1.0)),
+                    _ => Initializer.FromName(name),
+                };
             }
         }
         catch (ArgumentException ex)
@@ -483,6 +528,34 @@ public sealed class LayerConfigReader
             throw Error(field, ex.Message);
         }
         throw Error(field, $"expected an initializer name or {{\"class_name\":...,\"config\":...}} but got {e.GetRawText()}");
+    }
+
+    // Keras' VarianceScaling config; the named special cases come back as their named classes.
+    private Initializer ReadVarianceScaling(string field, double scale, string mode, string distribution)
+    {
+        FanMode fan = mode switch
+        {
+            "fan_in" => FanMode.FanIn,
+            "fan_out" => FanMode.FanOut,
+            "fan_avg" => FanMode.FanAvg,
+            _ => throw Error(field, $"VarianceScaling mode must be fan_in, fan_out or fan_avg, got '{mode}'"),
+        };
+        bool uniform = distribution switch
+        {
+            "uniform" => true,
+            "normal" or "truncated_normal" => false,
+            _ => throw Error(field, $"VarianceScaling distribution must be uniform, normal or truncated_normal, got '{distribution}'"),
+        };
+        return (scale, fan, uniform) switch
+        {
+            (1.0, FanMode.FanAvg, true) => new GlorotUniform(),
+            (1.0, FanMode.FanAvg, false) => new GlorotNormal(),
+            (2.0, FanMode.FanIn, true) => new HeUniform(),
+            (2.0, FanMode.FanIn, false) => new HeNormal(),
+            (1.0, FanMode.FanIn, true) => new LecunUniform(),
+            (1.0, FanMode.FanIn, false) => new LecunNormal(),
+            _ => new VarianceScaling(scale, fan, uniform),
+        };
     }
 
     /// <summary>An optional regularizer: <c>{"class_name":"L1L2"|"L1"|"L2","config":{"l1":..,"l2":..}}</c> or null.</summary>
@@ -555,6 +628,14 @@ public sealed class LayerConfigReader
     {
         foreach (JsonProperty p in _config.EnumerateObject())
         {
+            if (NullOnly.Contains(p.Name) && !_read.Contains(p.Name))
+            {
+                if (p.Value.ValueKind != JsonValueKind.Null)
+                {
+                    throw Error(p.Name, $"not supported by RefNet (only null is accepted), got {p.Value.GetRawText()}");
+                }
+                continue;
+            }
             if (!_read.Contains(p.Name) && !Ignored.Contains(p.Name))
             {
                 throw Error(p.Name, "unknown field for this layer class");

@@ -58,7 +58,19 @@ public sealed class Shape : IEquatable<Shape>
     public Shape WithoutBatch() => new(_dims[1..]);
 
     /// <summary>Product of every dimension after the first (the row length of the 2-D view).</summary>
-    public int RowLength => _dims.Length == 0 ? 1 : new Shape(_dims[1..]).Length;
+    /// <remarks>Computed in place (no temporary shape): it is read on every operation of the training loop.</remarks>
+    public int RowLength
+    {
+        get
+        {
+            long n = 1;
+            for (int i = 1; i < _dims.Length; i++)
+            {
+                n *= _dims[i];
+            }
+            return checked((int)n);
+        }
+    }
 
     /// <summary>Keras' printed form of a layer output shape, e.g. <c>(None, 512)</c>.</summary>
     public string ToKerasString() => _dims.Length == 0 ? "(None,)" : $"(None, {string.Join(", ", _dims)})";

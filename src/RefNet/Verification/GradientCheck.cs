@@ -23,6 +23,9 @@ namespace RefNet.Verification;
 /// floor = <see cref="Tolerances.AbsoluteFloor"/> · max(1, S): elements far below the objective's scale are
 /// judged by an absolute error of tolerance · floor instead of a meaningless ratio of two tiny numbers.
 /// The check passes when the worst element is within the tolerance (default <see cref="Tolerances.Smooth"/>).</para>
+/// <para>Layer checks also run PyTorch's two extra tests: Backward must be reentrant (the same upstream
+/// gradient twice gives bitwise the same gradients, so nothing accumulates) and a zero upstream gradient
+/// must give exactly zero gradients.</para>
 /// <para>Inputs must keep a margin from kinks (ReLU at 0, MAE at ŷ = y, L1 at w = 0, the clip bounds of
 /// the cross-entropies) larger than 2h; Dropout must have <see cref="Dropout{T}.FixedMask"/> set.</para>
 /// </remarks>
@@ -82,7 +85,7 @@ public static class GradientCheck
             targets.Add(new CheckTarget(p.Name, p.Value, CheckShape(p.Name, p.Value, p.Gradient)));
         }
         var result = Compare($"{layer.TypeName} '{layer.Name}'", input.Shape, targets, Objective, backend, scale, tolerance);
-        return ZeroCotangentCheck(result, layer, input, training);
+        return HygieneChecks(result, layer, input, vTensor, targets, training);
     }
 
     /// <summary>Checks a layer on a random input of <paramref name="inputShape"/> (batch-first), values in ±[0.05, 1].</summary>
@@ -248,9 +251,22 @@ public static class GradientCheck
         }
     }
 
-    // PyTorch's "backward multiplied by grad_output" check: a zero upstream gradient must give exactly zero gradients.
-    private static GradientCheckResult ZeroCotangentCheck(GradientCheckResult result, Layer<double> layer, Tensor<double> input, bool training)
+    // PyTorch's extra checks: Backward is reentrant (the same upstream gradient gives bitwise the same
+    // gradients again) and is multiplied by the upstream gradient (a zero one gives exactly zero gradients).
+    private static GradientCheckResult HygieneChecks(GradientCheckResult result, Layer<double> layer, Tensor<double> input,
+        Tensor<double> v, List<CheckTarget> first, bool training)
     {
+        layer.Forward(input, training);
+        double[] dxAgain = layer.Backward(v).ToArray();
+        bool reentrant = dxAgain.AsSpan().SequenceEqual(first[0].Analytic);
+        for (int i = 0; i < layer.Parameters.Count; i++)
+        {
+            reentrant &= layer.Parameters[i].Gradient.ToArray().AsSpan().SequenceEqual(first[i + 1].Analytic);
+        }
+        if (!reentrant)
+        {
+            return result with { Passed = false, Problem = "Backward is not reentrant: the same upstream gradient gave different gradients" };
+        }
         Tensor<double> output = layer.Forward(input, training);
         Tensor<double> zero = layer.Backend.Allocate(output.Shape);
         Tensor<double> dx = layer.Backward(zero);

@@ -173,13 +173,22 @@ public class GradientCheckTests
     }
 
     [Fact]
+    public void PlantedBug_GradientAccumulatesAcrossBackwardCalls_Fails()
+    {
+        // dW += instead of dW = : the first Backward is right, a second one is not (the G7 rule: Backward overwrites).
+        GradientCheckResult r = GradientCheck.Layer(new BuggyLinear(3, BuggyLinear.Bug.AccumulatesKernelGradient) { Name = "buggy" }, new Shape(2, 4), seed: 1);
+        Assert.False(r.Passed, r.ToString());
+        Assert.Contains("reentrant", r.Problem);
+    }
+
+    [Fact]
     public void PlantedBug_Control_CorrectLinearLayerPasses() =>
         AssertPasses(GradientCheck.Layer(new BuggyLinear(3, BuggyLinear.Bug.None) { Name = "correct" }, new Shape(2, 4), seed: 1));
 
     /// <summary>y = x·W with an optional deliberate error in Backward (test-only layer).</summary>
     private sealed class BuggyLinear(int units, BuggyLinear.Bug bug) : Layer<double>(null, null)
     {
-        public enum Bug { None, KernelElement, InputScale, IgnoresZeroUpstream }
+        public enum Bug { None, KernelElement, InputScale, IgnoresZeroUpstream, AccumulatesKernelGradient }
 
         private Tensor<double>? _input;
         private Tensor<double>? _output;
@@ -205,7 +214,7 @@ public class GradientCheckTests
 
         public override Tensor<double> Backward(Tensor<double> outputGradient)
         {
-            Backend.MatMul(_input!, true, outputGradient, false, _kernel.Gradient, 1, 0);
+            Backend.MatMul(_input!, true, outputGradient, false, _kernel.Gradient, 1, bug == Bug.AccumulatesKernelGradient ? 1 : 0);
             Tensor<double> dx = Buffer(ref _dx, _input!.Shape);
             Backend.MatMul(outputGradient, false, _kernel.Value, true, dx, 1, 0);
             switch (bug)

@@ -59,6 +59,34 @@ public class ModelConfigTests
         Assert.Equal(ActivationKind.Softmax, Assert.IsType<Activation<double>>(rebuilt.Layers[3]).Kind);
     }
 
+    public static TheoryData<string, Func<Initializer>> Initializers => new()
+    {
+        { "glorot_uniform", () => new GlorotUniform() },
+        { "he_normal", () => new HeNormal() },
+        { "lecun_uniform", () => new LecunUniform() },
+        { "variance_scaling", () => new VarianceScaling(0.5, FanMode.FanOut, uniform: true) },
+        { "random_normal", () => new RandomNormal(0.1, 0.2) },
+        { "random_uniform", () => new RandomUniform(-0.3, 0.4) },
+        { "truncated_normal", () => new TruncatedNormal(0, 0.01) },
+        { "orthogonal", () => new Orthogonal(1.5) },
+        { "constant", () => new Constant(0.25) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Initializers))]
+    public void RoundTrip_KeepsEveryInitializerAndItsArguments(string name, Func<Initializer> create)
+    {
+        var net = new Network<double>(seed: 4);
+        net.Add(new Dense<double>(5, ActivationKind.Tanh, inputDim: 6, kernelInitializer: create(), biasInitializer: name == "orthogonal" ? new Constant(0.5) : create()));
+        string json = ModelConfig.ToJson(net);
+        Network<double> rebuilt = ModelConfig.FromJson<double>(json);
+        Assert.Equal(json, ModelConfig.ToJson(rebuilt));
+        Assert.Equal(name, ((Dense<double>)rebuilt.Layers[0]).KernelInitializer.Name);
+        // Same initializer, same arguments and same seed: the same weights.
+        Assert.Equal(net.Layers[0].Parameters[0].Value.ToArray(), rebuilt.Layers[0].Parameters[0].Value.ToArray());
+        Assert.Equal(net.Layers[0].Parameters[1].Value.ToArray(), rebuilt.Layers[0].Parameters[1].Value.ToArray());
+    }
+
     [Fact]
     public void HandWrittenKerasStyleConfig_BuildsThe271Model()
     {
@@ -132,5 +160,53 @@ public class ModelConfigTests
         Assert.Equal(20, first.GetProperty("input_shape")[0].GetInt32());
         Assert.Equal("glorot_uniform", first.GetProperty("kernel_initializer").GetString());
         Assert.False(layers[1].GetProperty("config").TryGetProperty("input_shape", out _));
+    }
+}
+
+public class ModelConfigKerasCompatibilityTests
+{
+    // The shape of Keras 2.0.x model.to_json() for Sequential: config is the bare layer list, glorot_uniform is
+    // written as VarianceScaling, and unused options appear as nulls.
+    private const string Keras20Json = """
+    {"class_name": "Sequential", "keras_version": "2.0.8", "backend": "tensorflow", "config": [
+      {"class_name": "Dense", "config": {"name": "dense_1", "trainable": true, "batch_input_shape": [null, 784], "dtype": "float32",
+        "units": 512, "activation": "relu", "use_bias": true,
+        "kernel_initializer": {"class_name": "VarianceScaling", "config": {"scale": 1.0, "mode": "fan_avg", "distribution": "uniform", "seed": null}},
+        "bias_initializer": {"class_name": "Zeros", "config": {}},
+        "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null}},
+      {"class_name": "Dropout", "config": {"name": "dropout_1", "trainable": true, "rate": 0.2, "noise_shape": null, "seed": null}},
+      {"class_name": "Dense", "config": {"name": "dense_2", "trainable": true, "units": 10, "activation": "softmax", "use_bias": true,
+        "kernel_initializer": {"class_name": "VarianceScaling", "config": {"scale": 1.0, "mode": "fan_avg", "distribution": "uniform", "seed": null}},
+        "bias_initializer": {"class_name": "Zeros", "config": {}},
+        "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null}}
+    ]}
+    """;
+
+    [Fact]
+    public void Keras20StyleJson_IsRead()
+    {
+        Network<float> net = ModelConfig.FromJson<float>(Keras20Json);
+        // Dense formula in·out + out: 784·512 + 512, 0, 512·10 + 10.
+        Assert.Equal(new[] { 401920, 0, 5130 }, net.Layers.Select(l => l.CountParameters()).ToArray());
+        Assert.Equal("glorot_uniform", ((Dense<float>)net.Layers[0]).KernelInitializer.Name);
+        Assert.Equal("dense_2", net.Layers[2].Name);
+    }
+
+    [Theory]
+    [InlineData("\"kernel_constraint\": null", "\"kernel_constraint\": {\"class_name\": \"MaxNorm\", \"config\": {\"max_value\": 2}}", "kernel_constraint")]
+    [InlineData("\"scale\": 1.0, \"mode\": \"fan_avg\"", "\"scale\": 1.0, \"mode\": \"fan_sideways\"", "kernel_initializer")]
+    [InlineData("\"distribution\": \"uniform\"", "\"distribution\": \"cauchy\"", "kernel_initializer")]
+    [InlineData("\"noise_shape\": null", "\"noise_shape\": [null, 1]", "noise_shape")]
+    public void UnsupportedKerasOptions_AreRejectedByName(string original, string replacement, string field)
+    {
+        var e = Assert.Throws<ModelConfigException>(() => ModelConfig.FromJson<float>(ReplaceFirst(Keras20Json, original, replacement)));
+        Assert.Equal(field, e.Field);
+    }
+
+    private static string ReplaceFirst(string text, string old, string replacement)
+    {
+        int i = text.IndexOf(old, StringComparison.Ordinal);
+        Assert.True(i >= 0, $"'{old}' not in the sample");
+        return text[..i] + replacement + text[(i + old.Length)..];
     }
 }

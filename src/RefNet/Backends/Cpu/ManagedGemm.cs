@@ -103,7 +103,16 @@ public sealed class ManagedGemm : IGemm
         fixed (T* pb = b)
         fixed (T* pc = c)
         {
-            run.Execute(transposeA, transposeB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            if (run.PrefersTransposed(m, n))
+            {
+                // Thin C (fewer columns than one NR panel, e.g. the 10 outputs of a classifier): compute
+                // Cᵀ = op(B)ᵀ·op(A)ᵀ instead, so the wide side of C fills the NR-wide vector panels.
+                run.Execute(!transposeB, !transposeA, n, m, k, alpha, pb, ldb, pa, lda, beta, pc, ldc, transposeC: true);
+            }
+            else
+            {
+                run.Execute(transposeA, transposeB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, transposeC: false);
+            }
         }
     }
 }
@@ -126,6 +135,7 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
     // The call.
     private bool _transA;
     private bool _transB;
+    private bool _transC;
     private int _m;
     private int _n;
     private T _alpha;
@@ -174,11 +184,15 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
         return t_runs[(int)kernel] ??= new GemmRun<T>(kernel);
     }
 
-    /// <summary>Runs the blocked loops described on <see cref="ManagedGemm"/>.</summary>
+    /// <summary>True when C has fewer columns than an NR panel but at least twice as many rows.</summary>
+    public bool PrefersTransposed(int m, int n) => n < _nr && m >= 2 * n;
+
+    /// <summary>Runs the blocked loops described on <see cref="ManagedGemm"/>; with transposeC the m×n result
+    /// is stored transposed, element (i, j) at c[j·ldc + i].</summary>
     public void Execute(bool transA, bool transB, int m, int n, int k, T alpha,
-        T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
+        T* a, int lda, T* b, int ldb, T beta, T* c, int ldc, bool transposeC)
     {
-        (_transA, _transB, _m, _n, _alpha, _beta) = (transA, transB, m, n, alpha, beta);
+        (_transA, _transB, _transC, _m, _n, _alpha, _beta) = (transA, transB, transposeC, m, n, alpha, beta);
         _a = a;
         _b = b;
         _c = c;
@@ -274,24 +288,19 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
             }
             return;
         }
-        // op(A)(i, p) = a[i·lda + p]: read each row contiguously, write it with stride MR.
-        for (int r = 0; r < mr; r++)
+        // op(A)(i, p) = a[i·lda + p]: walk the MR rows side by side (MR sequential read streams) and
+        // write each depth step's MR values contiguously.
+        T* rowsStart = _a + ((long)i0 * _lda) + _pc;
+        for (int p = 0; p < _kc; p++)
         {
-            T* d = dst + r;
-            if (r < rows)
+            T* d = dst + (p * mr);
+            for (int r = 0; r < rows; r++)
             {
-                T* src = _a + ((long)(i0 + r) * _lda) + _pc;
-                for (int p = 0; p < _kc; p++)
-                {
-                    d[p * mr] = src[p];
-                }
+                d[r] = rowsStart[((long)r * _lda) + p];
             }
-            else
+            for (int r = rows; r < mr; r++)
             {
-                for (int p = 0; p < _kc; p++)
-                {
-                    d[p * mr] = T.Zero;
-                }
+                d[r] = T.Zero;
             }
         }
     }
@@ -315,25 +324,25 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
             }
             return;
         }
-        // op(B)(p, j) = b[j·ldb + p]: read each column of op(B) contiguously, write it with stride NR.
-        for (int j = 0; j < nr; j++)
+        // op(B)(p, j) = b[j·ldb + p]: walk 8 stored rows side by side at a time (8 sequential read streams;
+        // all NR at once would overflow L1's associativity when ldb is a power of two).
+        const int group = 8;
+        T* bsrc = _b + ((long)j0 * _ldb) + _pc;
+        for (int jg = 0; jg < cols; jg += group)
         {
-            T* d = dst + j;
-            if (j < cols)
+            int jEnd = Math.Min(cols, jg + group);
+            for (int p = 0; p < _kc; p++)
             {
-                T* src = _b + ((long)(j0 + j) * _ldb) + _pc;
-                for (int p = 0; p < _kc; p++)
+                T* d = dst + (p * nr);
+                for (int j = jg; j < jEnd; j++)
                 {
-                    d[p * nr] = src[p];
+                    d[j] = bsrc[((long)j * _ldb) + p];
                 }
             }
-            else
-            {
-                for (int p = 0; p < _kc; p++)
-                {
-                    d[p * nr] = T.Zero;
-                }
-            }
+        }
+        for (int p = 0; p < _kc; p++)
+        {
+            new Span<T>(dst + (p * nr) + cols, nr - cols).Clear();
         }
     }
 
@@ -354,17 +363,19 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
                 T* aPanel = _ap + ((long)qa * _kc * _mr);
                 int i = qa * _mr;
                 int rows = Math.Min(_mr, _mc - i);
-                T* c = _c + ((long)(_ic + i) * _ldc) + _jc + j;
+                T* c = _transC
+                    ? _c + ((long)(_jc + j) * _ldc) + _ic + i
+                    : _c + ((long)(_ic + i) * _ldc) + _jc + j;
                 switch (_kernel)
                 {
                     case ManagedGemmKernel.Vector512:
-                        MicroKernels<T>.Kernel8x2V512(_kc, aPanel, bPanel, c, _ldc, rows, cols, _alpha, beta, overwrite);
+                        MicroKernels<T>.Kernel8x2V512(_kc, aPanel, bPanel, c, _ldc, rows, cols, _alpha, beta, overwrite, _transC);
                         break;
                     case ManagedGemmKernel.Vector256:
-                        MicroKernels<T>.Kernel6x2V256(_kc, aPanel, bPanel, c, _ldc, rows, cols, _alpha, beta, overwrite);
+                        MicroKernels<T>.Kernel6x2V256(_kc, aPanel, bPanel, c, _ldc, rows, cols, _alpha, beta, overwrite, _transC);
                         break;
                     default:
-                        MicroKernels<T>.Kernel4x4Scalar(_kc, aPanel, bPanel, c, _ldc, rows, cols, _alpha, beta, overwrite);
+                        MicroKernels<T>.Kernel4x4Scalar(_kc, aPanel, bPanel, c, _ldc, rows, cols, _alpha, beta, overwrite, _transC);
                         break;
                 }
             }
@@ -394,7 +405,7 @@ internal static unsafe class MicroKernels<T>
 {
     /// <summary>8 rows × 2 Vector512: 16 accumulators; per depth step 2 loads of B, 8 broadcasts of A, 16 FMAs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel8x2V512(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool overwrite)
+    public static void Kernel8x2V512(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool overwrite, bool transposeC)
     {
         int w = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default;
@@ -432,7 +443,7 @@ internal static unsafe class MicroKernels<T>
             a += 8;
             b += 2 * w;
         }
-        bool full = rows == 8 && cols == 2 * w;
+        bool full = !transposeC && rows == 8 && cols == 2 * w;
         T* tile = stackalloc T[full ? 1 : 8 * 2 * w];
         int ld = full ? ldc : 2 * w;
         T* dst = full ? c : tile;
@@ -447,13 +458,13 @@ internal static unsafe class MicroKernels<T>
         Store(dst + (7 * ld), c70, c71, w, alpha, beta, overwrite, direct);
         if (!full)
         {
-            MergeEdge(tile, 2 * w, c, ldc, rows, cols, alpha, beta, overwrite);
+            MergeEdge(tile, 2 * w, c, ldc, rows, cols, alpha, beta, overwrite, transposeC);
         }
     }
 
     /// <summary>6 rows × 2 Vector256: 12 accumulators (fits the 16 ymm registers of AVX2).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel6x2V256(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool overwrite)
+    public static void Kernel6x2V256(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool overwrite, bool transposeC)
     {
         int w = Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default;
@@ -484,7 +495,7 @@ internal static unsafe class MicroKernels<T>
             a += 6;
             b += 2 * w;
         }
-        bool full = rows == 6 && cols == 2 * w;
+        bool full = !transposeC && rows == 6 && cols == 2 * w;
         T* tile = stackalloc T[full ? 1 : 6 * 2 * w];
         int ld = full ? ldc : 2 * w;
         T* dst = full ? c : tile;
@@ -496,12 +507,12 @@ internal static unsafe class MicroKernels<T>
         Store(dst + (5 * ld), c50, c51, w, alpha, beta, overwrite, full);
         if (!full)
         {
-            MergeEdge(tile, 2 * w, c, ldc, rows, cols, alpha, beta, overwrite);
+            MergeEdge(tile, 2 * w, c, ldc, rows, cols, alpha, beta, overwrite, transposeC);
         }
     }
 
     /// <summary>4×4 scalar kernel: the same loop structure without SIMD.</summary>
-    public static void Kernel4x4Scalar(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool overwrite)
+    public static void Kernel4x4Scalar(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool overwrite, bool transposeC)
     {
         T* acc = stackalloc T[16];
         for (int i = 0; i < 16; i++)
@@ -521,7 +532,7 @@ internal static unsafe class MicroKernels<T>
             a += 4;
             b += 4;
         }
-        MergeEdge(acc, 4, c, ldc, rows, cols, alpha, beta, overwrite);
+        MergeEdge(acc, 4, c, ldc, rows, cols, alpha, beta, overwrite, transposeC);
     }
 
     // Full row of a tile: C = alpha·acc (+ beta·C unless overwriting). When !direct, dst is the scratch tile
@@ -568,15 +579,16 @@ internal static unsafe class MicroKernels<T>
         Fma(al, hi, be * Vector256.Load(dst + w)).Store(dst + w);
     }
 
-    // Edge tile: writes the valid rows × cols of the scratch tile into C with the same arithmetic as Store.
-    private static void MergeEdge(T* tile, int ldt, T* c, int ldc, int rows, int cols, T alpha, T beta, bool overwrite)
+    // Edge tile: writes the valid rows × cols of the scratch tile into C with the same arithmetic as Store
+    // (transposed, element (r, j) at c[j·ldc + r], when the caller computes Cᵀ).
+    private static void MergeEdge(T* tile, int ldt, T* c, int ldc, int rows, int cols, T alpha, T beta, bool overwrite, bool transposeC)
     {
         for (int r = 0; r < rows; r++)
         {
             for (int j = 0; j < cols; j++)
             {
                 T acc = tile[(r * ldt) + j];
-                T* cij = c + ((long)r * ldc) + j;
+                T* cij = transposeC ? c + ((long)j * ldc) + r : c + ((long)r * ldc) + j;
                 *cij = overwrite ? alpha * acc : T.FusedMultiplyAdd(alpha, acc, beta * *cij);
             }
         }

@@ -10,18 +10,28 @@ internal interface ITaskBody
 }
 
 /// <summary>Runs <see cref="ITaskBody"/> tasks on the calling thread plus up to <c>threads − 1</c> workers.</summary>
-/// <remarks>Tasks are handed out by an atomic counter, so which thread runs a task varies, but every task
-/// is run by exactly one thread. Callers make results independent of that assignment (each output
-/// element belongs to one task), which keeps results bitwise identical for any thread count.
-/// If another thread is already using the team, the call runs every task on its own thread.</remarks>
+/// <remarks>
+/// <para>Tasks are claimed from one 64-bit counter holding (generation, next task), so a worker that wakes
+/// late can never take a task of a newer call with an older body. The caller works too and returns as soon
+/// as every task is <i>finished</i> — it never waits for a worker that has not woken yet. Workers spin
+/// briefly between calls (GEMM phases come in quick succession), then sleep.</para>
+/// <para>Which thread runs a task varies, but every task is run by exactly one thread; callers make results
+/// independent of that (each output element belongs to one task), so results are bitwise identical for any
+/// thread count. If another thread is already using the team, the call runs every task itself.</para>
+/// </remarks>
 internal sealed class WorkerTeam
 {
+    private const int SpinIterations = 2000;
+
     private readonly object _gate = new();
-    private readonly List<Worker> _workers = [];
+    private readonly object _sleep = new();
+    private readonly List<Thread> _workers = [];
     private ITaskBody? _body;
     private int _taskCount;
-    private int _next;
-    private int _running;
+    private long _claim;
+    private int _generation;
+    private int _done;
+    private int _sleepers;
     private Exception? _failure;
 
     /// <summary>The process-wide team.</summary>
@@ -47,27 +57,34 @@ internal sealed class WorkerTeam
         {
             while (_workers.Count < helpers)
             {
-                _workers.Add(new Worker(this, _workers.Count));
+                var thread = new Thread(WorkerLoop) { IsBackground = true, Name = $"RefNet GEMM worker {_workers.Count + 1}" };
+                _workers.Add(thread);
+                thread.Start();
             }
+            // Publish the call: body and count first, then the (generation, 0) claim counter, then the generation.
+            int generation = _generation + 1;
             _body = body;
             _taskCount = taskCount;
-            _next = 0;
             _failure = null;
-            Volatile.Write(ref _running, helpers);
-            for (int w = 0; w < helpers; w++)
+            Volatile.Write(ref _done, 0);
+            Interlocked.Exchange(ref _claim, (long)generation << 32);
+            Interlocked.Exchange(ref _generation, generation);
+            if (Volatile.Read(ref _sleepers) > 0)
             {
-                _workers[w].Wake();
+                lock (_sleep)
+                {
+                    Monitor.PulseAll(_sleep);
+                }
             }
-            Drain();
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _running) > 0)
+            Drain(generation, body, taskCount);
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref _done) < taskCount)
             {
                 spin.SpinOnce(sleep1Threshold: -1);
             }
-            _body = null;
             if (_failure is not null)
             {
-                throw new AggregateException("A GEMM worker failed", _failure);
+                throw new AggregateException("A GEMM task failed", _failure);
             }
         }
         finally
@@ -76,45 +93,64 @@ internal sealed class WorkerTeam
         }
     }
 
-    // Takes tasks until none are left.
-    private void Drain()
+    // Claims and runs tasks of `generation` until none are left (or a newer call has started).
+    private void Drain(int generation, ITaskBody body, int taskCount)
     {
-        ITaskBody body = _body!;
-        int i;
-        while ((i = Interlocked.Increment(ref _next) - 1) < _taskCount)
+        while (true)
         {
+            long claim = Volatile.Read(ref _claim);
+            int index = (int)(claim & 0xFFFFFFFF);
+            if ((int)(claim >> 32) != generation || index >= taskCount)
+            {
+                return;
+            }
+            if (Interlocked.CompareExchange(ref _claim, claim + 1, claim) != claim)
+            {
+                continue;
+            }
             try
             {
-                body.Execute(i);
+                body.Execute(index);
             }
             catch (Exception e)
             {
                 _failure ??= e;
             }
+            Interlocked.Increment(ref _done);
         }
     }
 
-    private sealed class Worker
+    private void WorkerLoop()
     {
-        private readonly WorkerTeam _team;
-        private readonly SemaphoreSlim _wake = new(0);
-
-        public Worker(WorkerTeam team, int index)
+        int seen = 0;
+        while (true)
         {
-            _team = team;
-            var thread = new Thread(Loop) { IsBackground = true, Name = $"RefNet GEMM worker {index + 1}" };
-            thread.Start();
-        }
-
-        public void Wake() => _wake.Release();
-
-        private void Loop()
-        {
-            while (true)
+            // Wait for a new generation: spin a little, then sleep until pulsed.
+            int generation = Volatile.Read(ref _generation);
+            for (int i = 0; generation == seen && i < SpinIterations; i++)
             {
-                _wake.Wait();
-                _team.Drain();
-                Interlocked.Decrement(ref _team._running);
+                Thread.SpinWait(20);
+                generation = Volatile.Read(ref _generation);
+            }
+            if (generation == seen)
+            {
+                lock (_sleep)
+                {
+                    Interlocked.Increment(ref _sleepers);
+                    while ((generation = Volatile.Read(ref _generation)) == seen)
+                    {
+                        Monitor.Wait(_sleep);
+                    }
+                    Interlocked.Decrement(ref _sleepers);
+                }
+            }
+            seen = generation;
+            // Snapshot the call; the claim counter rejects the snapshot if a newer call replaced it meanwhile.
+            ITaskBody? body = _body;
+            int count = _taskCount;
+            if (body is not null)
+            {
+                Drain(generation, body, count);
             }
         }
     }

@@ -166,6 +166,8 @@ public sealed class CallbackTests : IDisposable
         var logs = new Dictionary<string, double> { ["val_loss"] = 0.123456, ["acc"] = 0.9 };
         Assert.Equal("w-03-0.1235.bin", ModelCheckpoint.FormatPath("w-{epoch:02d}-{val_loss:.4f}.bin", 3, logs));
         Assert.Equal("e12.bin", ModelCheckpoint.FormatPath("e{epoch}.bin", 12, logs));
+        Assert.Equal("e  7-1.2346e-01", ModelCheckpoint.FormatPath("e{epoch:3d}-{val_loss:.4e}", 7, logs));
+        Assert.Throws<ArgumentException>(() => ModelCheckpoint.FormatPath("{val_loss:4f}", 1, logs));
         var ex = Assert.Throws<ArgumentException>(() => ModelCheckpoint.FormatPath("{val_acc:.2f}", 1, logs));
         Assert.Contains("val_acc", ex.Message);
     }

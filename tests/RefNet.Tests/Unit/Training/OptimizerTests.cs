@@ -183,6 +183,28 @@ public class OptimizerTests
         Assert.Equal(Run<T>(new Sgd(0.05), w0, grad, 4)[3], Run<T>(new Sgd(0.05, momentum: 0, nesterov: true), w0, grad, 4)[3]);
     }
 
+    [Theory]
+    [MemberData(nameof(AllKinds))]
+    public void Step_AllocatesNothing_AfterTheFirstCall(string kind)
+    {
+        // Fit calls Step once per batch; after the state tensors exist it must not allocate.
+        var backend = CpuBackend<float>.Instance;
+        var parameters = new List<Parameter<float>>
+        {
+            new("a", backend.Allocate(new Shape(8, 4)), backend.Allocate(new Shape(8, 4))),
+            new("b", backend.Allocate(new Shape(4)), backend.Allocate(new Shape(4))),
+        };
+        backend.Fill(parameters[0].Gradient, 0.5f);
+        Optimizer opt = Create(kind, 0.01, 0.001);
+        opt.Step(backend, parameters);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++)
+        {
+            opt.Step(backend, parameters);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void Nesterov_DiffersFromPlainMomentum_FromTheFirstStep()
     {

@@ -78,6 +78,18 @@ public class ProgressBarTests
     }
 
     [Fact]
+    public void Fit_ProgressLine_LeavesOutCallbackExtras()
+    {
+        var (net, x, y) = Tiny();
+        var w = new StringWriter();
+        History h = net.Fit(x, y, batchSize: 4, epochs: 1, verbose: 2, log: w,
+            callbacks: [new RefNet.Callbacks.LearningRateScheduler((_, lr) => lr)]);
+        Assert.True(h.Contains("lr"));
+        Assert.DoesNotContain("lr:", w.ToString());
+        Assert.Matches(@"^4/4 \[={30}\] - \d+s - loss: \S+ - acc: \S+$", w.ToString().Split(Environment.NewLine)[1]);
+    }
+
+    [Fact]
     public void Fit_Verbose0_PrintsNothing()
     {
         var (net, x, y) = Tiny();
