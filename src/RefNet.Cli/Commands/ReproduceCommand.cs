@@ -7,6 +7,7 @@ using RefNet.Backends;
 using RefNet.Data;
 using RefNet.Engine;
 using RefNet.Reproduction;
+using RefNet.Serialization;
 using RefNet.Cli.Reproduction;
 
 namespace RefNet.Cli.Commands;
@@ -292,9 +293,7 @@ public sealed class ReproduceCommand : ICommand
             }
             sb.Append('\n');
         }
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, sb.ToString());
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, sb.ToString());
     }
 
     private static void WriteVerdict(TextWriter output, CurveVerdict verdict, string[] metrics)
@@ -334,7 +333,7 @@ public sealed class ReproduceCommand : ICommand
         {
             sb.Append(Inv, $"fail {c.Metric} epoch {c.Epoch}: {c.Value:F4} not in [{c.Low:F4}, {c.High:F4}]\n");
         }
-        File.WriteAllText(path, sb.ToString());
+        AtomicFile.WriteAllText(path, sb.ToString());
     }
 
     private sealed record Options(int? Epochs, int? Limit, int Seed, int Seeds, string? Data, string? Out)

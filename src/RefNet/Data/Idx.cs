@@ -2,6 +2,7 @@
 // Validates every header field and the payload length; favours clear errors over speed.
 using System.Buffers.Binary;
 using System.IO.Compression;
+using RefNet.Serialization;
 
 namespace RefNet.Data;
 
@@ -131,23 +132,19 @@ public static class Idx
         s.Write(b);
     }
 
-    private static void WriteAtomically(string path, bool gzip, Action<Stream> write)
-    {
-        string temp = path + ".tmp-" + Environment.ProcessId;
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
+    private static void WriteAtomically(string path, bool gzip, Action<Stream> write) =>
+        AtomicFile.Write(path, file =>
         {
             if (gzip)
             {
-                using var z = new GZipStream(file, CompressionLevel.Fastest);
+                using var z = new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true);
                 write(z);
             }
             else
             {
                 write(file);
             }
-        }
-        File.Move(temp, path, overwrite: true);
-    }
+        });
 
     /// <summary>Sequential big-endian reader that knows its offset, so every error can name it.</summary>
     private sealed class Reader(Stream stream, string path)

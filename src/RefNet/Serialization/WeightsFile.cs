@@ -102,30 +102,7 @@ public static class WeightsFile
         }
         byte[] hash = SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length));
         body.Write(hash);
-        WriteAtomically(path, body.GetBuffer().AsSpan(0, (int)body.Length));
-    }
-
-    /// <summary>Writes bytes to a temporary file beside <paramref name="path"/>, flushes it to disk, then renames it over <paramref name="path"/>.</summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
-    {
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full) ?? ".";
-        Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                fs.Write(bytes);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        AtomicFile.Write(path, s => s.Write(body.GetBuffer(), 0, (int)body.Length));
     }
 
     /// <summary>Reads and fully validates a file (structure, lengths, checksum).</summary>
