@@ -46,9 +46,16 @@ namespace RefNet.Cli
                 or FormatException or UnauthorizedAccessException or InvalidDataException or NotSupportedException
                 or System.Text.Json.JsonException)
             {
-                error.WriteLine($"refnet {command.Name}: {e.Message}");
+                error.WriteLine($"refnet {command.Name}: {OneLine(e)}");
                 return 1;
             }
+        }
+
+        /// <summary>The message of <paramref name="e"/> without .NET's " (Parameter 'name')" suffix, on one line.</summary>
+        private static string OneLine(Exception e)
+        {
+            string message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty) : e.Message;
+            return message.ReplaceLineEndings(" ");
         }
     }
 }

@@ -21,8 +21,12 @@ public sealed class GradCheckCommand : ICommand
         bool verbose = false;
         for (int i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--seed" && i + 1 < args.Length)
+            if (args[i] == "--seed")
             {
+                if (i + 1 == args.Length)
+                {
+                    throw new UsageException("--seed needs a value");
+                }
                 string value = args[++i];
                 if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out seed))
                 {

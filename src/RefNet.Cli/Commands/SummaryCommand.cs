@@ -22,11 +22,15 @@ public sealed class SummaryCommand : ICommand
         string? config = null;
         for (int i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--dense" && i + 1 < args.Length)
+            if (args[i] is "--dense" or "--config" && i + 1 == args.Length)
+            {
+                throw new UsageException($"{args[i]} needs a value");
+            }
+            if (args[i] == "--dense")
             {
                 spec = args[++i];
             }
-            else if (args[i] == "--config" && i + 1 < args.Length)
+            else if (args[i] == "--config")
             {
                 config = args[++i];
             }

@@ -97,6 +97,46 @@ public class CliVerificationTests
         AssertOneLineError(err);
     }
 
+    [Theory]
+    [InlineData("summary", "--config")]
+    [InlineData("summary", "--dense")]
+    [InlineData("gradcheck", "--seed")]
+    public void OptionWithoutValue_SaysItNeedsAValue(params string[] args)
+    {
+        var (code, _, err) = Run(args);
+        Assert.Equal(2, code);
+        AssertOneLineError(err);
+        Assert.Contains($"{args[^1]} needs a value", err);
+    }
+
+    [Fact]
+    public void Summary_UnknownActivation_ExitsOneWithoutTheParameterSuffix()
+    {
+        var (code, _, err) = Run("summary", "--dense", "20:10:swish");
+        Assert.Equal(1, code);
+        AssertOneLineError(err);
+        Assert.Contains("'swish'", err);
+        Assert.DoesNotContain("(Parameter", err);
+    }
+
+    [Fact]
+    public void Summary_CorruptJson_ExitsOneNamingTheFile()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"refnet-corrupt-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, "{\"class_name\": \"Seq");
+        try
+        {
+            var (code, _, err) = Run("summary", "--config", path);
+            Assert.Equal(1, code);
+            AssertOneLineError(err);
+            Assert.Contains(path, err);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void GradCheck_AllRegisteredChecksPass()
     {
