@@ -13,6 +13,7 @@ namespace RefNet.Layers;
 public sealed class Dropout<T> : Layer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private Tensor<T>? _lastInput;
     private Tensor<T>? _mask;
     private Tensor<T>? _output;
     private Tensor<T>? _inputGradient;
@@ -48,6 +49,7 @@ public sealed class Dropout<T> : Layer<T>
     public override Tensor<T> Forward(Tensor<T> input, bool training)
     {
         CheckInput(input);
+        _lastInput = input;
         _maskActive = training && Rate > 0;
         if (!_maskActive)
         {
@@ -69,6 +71,7 @@ public sealed class Dropout<T> : Layer<T>
     /// <inheritdoc/>
     public override Tensor<T> Backward(Tensor<T> outputGradient)
     {
+        CheckBackward(_lastInput, outputGradient, _lastInput?.Shape ?? outputGradient.Shape);
         if (!_maskActive)
         {
             return outputGradient;

@@ -144,4 +144,23 @@ public class DropoutTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout<float>(-0.1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout<float>(double.NaN));
     }
+
+    [Fact]
+    public void Backward_BeforeForward_Throws()
+    {
+        Dropout<double> d = Layer<double>(0.5, 3, 4);
+        Assert.Throws<InvalidOperationException>(() => d.Backward(RandomTensor<double>(2, 4, 1)));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Backward_WithAGradientOfAnotherShape_ThrowsNamingBothShapes(bool training)
+    {
+        Dropout<double> d = Layer<double>(0.5, 3, 4);
+        d.Forward(RandomTensor<double>(2, 4, 1), training);
+        var e = Assert.Throws<ShapeMismatchException>(() => d.Backward(RandomTensor<double>(4, 2, 2)));
+        Assert.Contains("(2, 4)", e.Message);
+        Assert.Contains("(4, 2)", e.Message);
+    }
 }
