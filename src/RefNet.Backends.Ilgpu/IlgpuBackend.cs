@@ -146,9 +146,9 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
     public static IlgpuBackend<T> Create(IlgpuDevice device = IlgpuDevice.Auto, IlgpuGemm? gemm = null)
     {
         Context context = IlgpuDevices.CreateContext(withCuda: device != IlgpuDevice.Cpu);
+        Accelerator? accelerator = null;
         try
         {
-            Accelerator accelerator;
             if (device != IlgpuDevice.Cpu && context.GetCudaDevices().Count > 0)
             {
                 accelerator = CreateCuda(context);
@@ -166,6 +166,9 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
         }
         catch
         {
+            // The constructor may fail after allocating scratch buffers (e.g. a kernel that does not compile):
+            // the accelerator owns them, so disposing it frees them before the context goes.
+            accelerator?.Dispose();
             context.Dispose();
             throw;
         }

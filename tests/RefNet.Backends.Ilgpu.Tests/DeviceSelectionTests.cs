@@ -20,6 +20,16 @@ public sealed class DeviceSelectionTests
     }
 
     [Fact]
+    public void UnsupportedElementType_IsATypedError_AndANextBackendStillWorks()
+    {
+        // Half passes the generic constraint but has no kernels; the failed construction must free what it made.
+        var e = Assert.Throws<NotSupportedException>(() => IlgpuBackend<Half>.Create(IlgpuDevice.Cpu));
+        Assert.Contains("Half", e.Message);
+        using IlgpuBackend<float> next = IlgpuBackend<float>.Create(IlgpuDevice.Cpu);
+        Assert.Equal("ilgpu-cpu", next.Name);
+    }
+
+    [Fact]
     public void Auto_PicksCudaWhenPresent_ElseTheCpuAccelerator()
     {
         using IlgpuBackend<double> backend = IlgpuBackend<double>.Create(IlgpuDevice.Auto);
