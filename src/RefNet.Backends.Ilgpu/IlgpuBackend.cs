@@ -241,18 +241,8 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
     /// <inheritdoc/>
     public void GatherRows(Tensor<T> source, ReadOnlySpan<int> rows, Tensor<T> destination)
     {
+        BackendChecks.GatherRows(source, rows, destination);
         int cols = source.Columns;
-        if (destination.Columns != cols || destination.Rows != rows.Length)
-        {
-            throw new ShapeMismatchException("GatherRows destination", $"({rows.Length}, {cols})", destination.Shape);
-        }
-        for (int i = 0; i < rows.Length; i++)
-        {
-            if ((uint)rows[i] >= (uint)source.Rows)
-            {
-                throw new ArgumentOutOfRangeException(nameof(rows), $"Row {rows[i]} out of range for {source.Shape}");
-            }
-        }
         if (rows.Length == 0 || cols == 0)
         {
             return;
@@ -269,21 +259,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
     /// <inheritdoc/>
     public void MatMul(Tensor<T> a, bool transposeA, Tensor<T> b, bool transposeB, Tensor<T> c, T alpha, T beta)
     {
-        int m = transposeA ? a.Columns : a.Rows;
-        int k = transposeA ? a.Rows : a.Columns;
-        int kb = transposeB ? b.Columns : b.Rows;
-        int n = transposeB ? b.Rows : b.Columns;
-        if (k != kb)
-        {
-            throw new ShapeMismatchException(
-                $"MatMul inner dimensions (a{(transposeA ? "ᵀ" : "")} of a {a.Shape} is {m}×{k})",
-                $"b{(transposeB ? "ᵀ" : "")} with {k} rows",
-                b.Shape);
-        }
-        if (c.Rows != m || c.Columns != n)
-        {
-            throw new ShapeMismatchException($"MatMul output of a{(transposeA ? "ᵀ" : "")} {a.Shape} · b{(transposeB ? "ᵀ" : "")} {b.Shape}", $"({m}, {n})", c.Shape);
-        }
+        (int m, int n, int k) = BackendChecks.MatMul(a, transposeA, b, transposeB, c);
         if (m == 0 || n == 0)
         {
             return;
@@ -656,19 +632,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
         }
     }
 
-    private static void SameLength(string what, Tensor<T> a, Tensor<T> b)
-    {
-        if (a.Length != b.Length)
-        {
-            throw new ShapeMismatchException(what, a.Shape.ToString(), b.Shape);
-        }
-    }
+    private static void SameLength(string what, Tensor<T> a, Tensor<T> b) => BackendChecks.SameLength(what, a, b);
 
-    private static void CheckLength(string what, int expected, Tensor<T> t)
-    {
-        if (t.Length != expected)
-        {
-            throw new ShapeMismatchException(what, $"{expected} elements", t.Shape);
-        }
-    }
+    private static void CheckLength(string what, int expected, Tensor<T> t) => BackendChecks.CheckLength(what, expected, t);
 }

@@ -64,19 +64,12 @@ public class CpuBackend<T> : IBackend<T>
     /// <inheritdoc/>
     public void GatherRows(Tensor<T> source, ReadOnlySpan<int> rows, Tensor<T> destination)
     {
+        BackendChecks.GatherRows(source, rows, destination);
         int cols = source.Columns;
-        if (destination.Columns != cols || destination.Rows != rows.Length)
-        {
-            throw new ShapeMismatchException("GatherRows destination", $"({rows.Length}, {cols})", destination.Shape);
-        }
         Span<T> src = Data(source);
         Span<T> dst = Data(destination);
         for (int i = 0; i < rows.Length; i++)
         {
-            if ((uint)rows[i] >= (uint)source.Rows)
-            {
-                throw new ArgumentOutOfRangeException(nameof(rows), $"Row {rows[i]} out of range for {source.Shape}");
-            }
             src.Slice(rows[i] * cols, cols).CopyTo(dst.Slice(i * cols, cols));
         }
     }
@@ -86,21 +79,7 @@ public class CpuBackend<T> : IBackend<T>
     /// <inheritdoc/>
     public void MatMul(Tensor<T> a, bool transposeA, Tensor<T> b, bool transposeB, Tensor<T> c, T alpha, T beta)
     {
-        int m = transposeA ? a.Columns : a.Rows;
-        int k = transposeA ? a.Rows : a.Columns;
-        int kb = transposeB ? b.Columns : b.Rows;
-        int n = transposeB ? b.Rows : b.Columns;
-        if (k != kb)
-        {
-            throw new ShapeMismatchException(
-                $"MatMul inner dimensions (a{(transposeA ? "ᵀ" : "")} of a {a.Shape} is {m}×{k})",
-                $"b{(transposeB ? "ᵀ" : "")} with {k} rows",
-                b.Shape);
-        }
-        if (c.Rows != m || c.Columns != n)
-        {
-            throw new ShapeMismatchException($"MatMul output of a{(transposeA ? "ᵀ" : "")} {a.Shape} · b{(transposeB ? "ᵀ" : "")} {b.Shape}", $"({m}, {n})", c.Shape);
-        }
+        (int m, int n, int k) = BackendChecks.MatMul(a, transposeA, b, transposeB, c);
         Gemm(transposeA, transposeB, m, n, k, alpha, Data(a), a.Columns, Data(b), b.Columns, beta, Data(c), n);
     }
 
@@ -639,13 +618,7 @@ public class CpuBackend<T> : IBackend<T>
     // ---- checks -------------------------------------------------------------------------
 
     /// <summary>Throws unless both tensors have the same number of elements.</summary>
-    protected static void SameLength(string what, Tensor<T> a, Tensor<T> b)
-    {
-        if (a.Length != b.Length)
-        {
-            throw new ShapeMismatchException(what, a.Shape.ToString(), b.Shape);
-        }
-    }
+    protected static void SameLength(string what, Tensor<T> a, Tensor<T> b) => BackendChecks.SameLength(what, a, b);
 
     /// <summary>Throws unless both tensors have the same number of elements; the message names the operation and its kind.</summary>
     /// <remarks>Generic in the kind so that the hot path neither boxes nor formats a string.</remarks>
@@ -659,11 +632,5 @@ public class CpuBackend<T> : IBackend<T>
     }
 
     /// <summary>Throws unless the tensor has <paramref name="expected"/> elements.</summary>
-    protected static void CheckLength(string what, int expected, Tensor<T> t)
-    {
-        if (t.Length != expected)
-        {
-            throw new ShapeMismatchException(what, $"{expected} elements", t.Shape);
-        }
-    }
+    protected static void CheckLength(string what, int expected, Tensor<T> t) => BackendChecks.CheckLength(what, expected, t);
 }

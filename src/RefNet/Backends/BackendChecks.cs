@@ -1,0 +1,78 @@
+// BackendChecks: the argument checks every backend makes before touching memory, written once so that
+// CpuBackend and IlgpuBackend reject the same inputs with the same messages. Favours clarity over speed.
+using System.Numerics;
+using RefNet.Tensors;
+
+namespace RefNet.Backends;
+
+/// <summary>Shape and index checks shared by the backends; each throws <see cref="ShapeMismatchException"/> naming both shapes.</summary>
+public static class BackendChecks
+{
+    /// <summary>Throws unless both tensors have the same number of elements.</summary>
+    /// <param name="what">The operation, for the message.</param>
+    /// <param name="a">The tensor that sets the expected size.</param>
+    /// <param name="b">The tensor checked against it.</param>
+    /// <exception cref="ShapeMismatchException">The element counts differ.</exception>
+    public static void SameLength<T>(string what, Tensor<T> a, Tensor<T> b)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (a.Length != b.Length)
+        {
+            throw new ShapeMismatchException(what, a.Shape.ToString(), b.Shape);
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="t"/> has <paramref name="expected"/> elements.</summary>
+    /// <exception cref="ShapeMismatchException">The element count differs.</exception>
+    public static void CheckLength<T>(string what, int expected, Tensor<T> t)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (t.Length != expected)
+        {
+            throw new ShapeMismatchException(what, $"{expected} elements", t.Shape);
+        }
+    }
+
+    /// <summary>The sizes of C = op(A)·op(B): op(A) is m×k, op(B) is k×n, C must be m×n.</summary>
+    /// <returns>(m, n, k).</returns>
+    /// <exception cref="ShapeMismatchException">The inner dimensions differ, or C is not m×n.</exception>
+    public static (int M, int N, int K) MatMul<T>(Tensor<T> a, bool transposeA, Tensor<T> b, bool transposeB, Tensor<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int m = transposeA ? a.Columns : a.Rows;
+        int k = transposeA ? a.Rows : a.Columns;
+        int kb = transposeB ? b.Columns : b.Rows;
+        int n = transposeB ? b.Rows : b.Columns;
+        string opA = transposeA ? "aᵀ" : "a";
+        string opB = transposeB ? "bᵀ" : "b";
+        if (k != kb)
+        {
+            throw new ShapeMismatchException($"MatMul inner dimensions ({opA} of a {a.Shape} is {m}×{k})", $"{opB} with {k} rows", b.Shape);
+        }
+        if (c.Rows != m || c.Columns != n)
+        {
+            throw new ShapeMismatchException($"MatMul output of {opA} {a.Shape} · {opB} {b.Shape}", $"({m}, {n})", c.Shape);
+        }
+        return (m, n, k);
+    }
+
+    /// <summary>Checks destination = source[rows]: the destination is (rows.Length, source.Columns) and every row index exists.</summary>
+    /// <exception cref="ShapeMismatchException">The destination has the wrong shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A row index is outside the source.</exception>
+    public static void GatherRows<T>(Tensor<T> source, ReadOnlySpan<int> rows, Tensor<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int cols = source.Columns;
+        if (destination.Columns != cols || destination.Rows != rows.Length)
+        {
+            throw new ShapeMismatchException("GatherRows destination", $"({rows.Length}, {cols})", destination.Shape);
+        }
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if ((uint)rows[i] >= (uint)source.Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), $"Row {rows[i]} (position {i}) out of range for {source.Shape}");
+            }
+        }
+    }
+}
