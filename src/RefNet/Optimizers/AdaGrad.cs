@@ -16,12 +16,10 @@ public sealed class AdaGrad(double learningRate = 0.01, double epsilon = 1e-7, d
     : Optimizer(learningRate, decay)
 {
     /// <summary>ε.</summary>
-    public double Epsilon { get; } = epsilon;
+    public double Epsilon { get; } = CheckRange(epsilon, nameof(epsilon), 0, double.PositiveInfinity);
 
     /// <summary>Initial value of the accumulator.</summary>
-    public double InitialAccumulator { get; } = initialAccumulator >= 0
-        ? initialAccumulator
-        : throw new ArgumentOutOfRangeException(nameof(initialAccumulator), $"must be non-negative, got {initialAccumulator}");
+    public double InitialAccumulator { get; } = CheckRange(initialAccumulator, nameof(initialAccumulator), 0, double.PositiveInfinity);
 
     /// <inheritdoc/>
     public override string Name => "adagrad";

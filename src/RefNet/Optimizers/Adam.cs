@@ -15,13 +15,9 @@ public sealed class Adam : Optimizer
     public Adam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, double decay = 0)
         : base(learningRate, decay)
     {
-        if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(beta1), $"beta1 and beta2 must be in [0, 1), got {beta1}, {beta2}");
-        }
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
+        Beta1 = CheckRange(beta1, nameof(beta1), 0, 1);
+        Beta2 = CheckRange(beta2, nameof(beta2), 0, 1);
+        Epsilon = CheckRange(epsilon, nameof(epsilon), 0, double.PositiveInfinity);
     }
 
     /// <summary>β₁.</summary>

@@ -12,26 +12,26 @@ public abstract class Optimizer
 {
     private readonly Dictionary<object, object> _state = new(ReferenceEqualityComparer.Instance);
 
+    private double _learningRate;
+
     /// <summary>Creates an optimizer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The learning rate or decay is negative, infinite or NaN.</exception>
     protected Optimizer(double learningRate, double decay)
     {
-        if (!(learningRate >= 0) || double.IsInfinity(learningRate))
-        {
-            throw new ArgumentOutOfRangeException(nameof(learningRate), $"Learning rate must be a finite non-negative number, got {learningRate}");
-        }
-        if (!(decay >= 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(decay), $"Decay must be non-negative, got {decay}");
-        }
         LearningRate = learningRate;
-        Decay = decay;
+        Decay = CheckRange(decay, nameof(decay), 0, double.PositiveInfinity);
     }
 
     /// <summary>Keras name, e.g. "rmsprop".</summary>
     public abstract string Name { get; }
 
     /// <summary>η (callbacks such as LearningRateScheduler may change it between epochs).</summary>
-    public double LearningRate { get; set; }
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN.</exception>
+    public double LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = CheckRange(value, "learningRate", 0, double.PositiveInfinity);
+    }
 
     /// <summary>Keras 2 inverse-time decay per update.</summary>
     public double Decay { get; }
@@ -126,6 +126,18 @@ public abstract class Optimizer
         return (Tensor<T>[])slots;
     }
 
+    /// <summary>Returns <paramref name="value"/> if it is a finite number in [<paramref name="min"/>, <paramref name="maxExclusive"/>); throws otherwise (NaN included).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside the range or NaN.</exception>
+    protected static double CheckRange(double value, string name, double min, double maxExclusive)
+    {
+        if (!(value >= min && value < maxExclusive))
+        {
+            string upper = double.IsPositiveInfinity(maxExclusive) ? "∞" : maxExclusive.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            throw new ArgumentOutOfRangeException(name, $"{name} must be a finite number in [{min}, {upper}), got {value}");
+        }
+        return value;
+    }
+
     /// <summary>Forgets all state and resets the counter.</summary>
     public void Reset()
     {
@@ -151,7 +163,7 @@ public sealed class Sgd : Optimizer
     public Sgd(double learningRate = 0.01, double momentum = 0, bool nesterov = false, double decay = 0)
         : base(learningRate, decay)
     {
-        if (momentum < 0 || momentum > 1)
+        if (!(momentum >= 0 && momentum <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(momentum), $"Momentum must be in [0, 1], got {momentum}");
         }

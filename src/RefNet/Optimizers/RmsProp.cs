@@ -14,12 +14,8 @@ public sealed class RmsProp : Optimizer
     public RmsProp(double learningRate = 0.001, double rho = 0.9, double epsilon = 1e-7, double decay = 0)
         : base(learningRate, decay)
     {
-        if (rho < 0 || rho >= 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(rho), $"rho must be in [0, 1), got {rho}");
-        }
-        Rho = rho;
-        Epsilon = epsilon;
+        Rho = CheckRange(rho, nameof(rho), 0, 1);
+        Epsilon = CheckRange(epsilon, nameof(epsilon), 0, double.PositiveInfinity);
     }
 
     /// <summary>ρ, the decay of the squared-gradient average.</summary>

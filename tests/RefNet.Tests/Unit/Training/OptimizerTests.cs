@@ -224,6 +224,37 @@ public class OptimizerTests
         Assert.Equal(first, again);
     }
 
+    public static TheoryData<string, Func<Optimizer>> BadHyperparameters() => new()
+    {
+        { "learningRate", () => new Sgd(learningRate: double.NaN) },
+        { "learningRate", () => new Adam(learningRate: -1e-3) },
+        { "decay", () => new RmsProp(decay: double.NaN) },
+        { "momentum", () => new Sgd(momentum: double.NaN) },
+        { "beta1", () => new Adam(beta1: double.NaN) },
+        { "beta2", () => new Adam(beta2: 1) },
+        { "epsilon", () => new Adam(epsilon: -1e-7) },
+        { "rho", () => new RmsProp(rho: double.NaN) },
+        { "epsilon", () => new RmsProp(epsilon: double.PositiveInfinity) },
+        { "epsilon", () => new AdaGrad(epsilon: double.NaN) },
+        { "initialAccumulator", () => new AdaGrad(initialAccumulator: -0.1) },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadHyperparameters))]
+    public void BadHyperparameter_IsRejected_NamingIt(string name, Func<Optimizer> create)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(create);
+        Assert.Equal(name, e.ParamName);
+    }
+
+    [Fact]
+    public void LearningRateSetter_RejectsNaN()
+    {
+        var sgd = new Sgd();
+        Assert.Throws<ArgumentOutOfRangeException>(() => sgd.LearningRate = double.NaN);
+        Assert.Equal(0.01, sgd.LearningRate);
+    }
+
     [Fact]
     public void FromName_GivesKerasDefaults()
     {
