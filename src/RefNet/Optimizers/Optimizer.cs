@@ -47,28 +47,8 @@ public abstract class Optimizer
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        if (parameters is IReadOnlyList<Parameter<T>> list)
-        {
-            // Indexed loop: no enumerator object per training step.
-            for (int i = 0; i < list.Count; i++)
-            {
-                if (list[i].Trainable)
-                {
-                    Update(backend, list[i]);
-                }
-            }
-        }
-        else
-        {
-            foreach (Parameter<T> p in parameters)
-            {
-                if (p.Trainable)
-                {
-                    Update(backend, p);
-                }
-            }
-        }
-        Iterations++;
+        // The list overload is the one that does the work (an indexed loop: no enumerator per training step).
+        Step(backend, parameters as IReadOnlyList<Parameter<T>> ?? [.. parameters]);
     }
 
     /// <summary>Applies one update to every trainable parameter, then advances <see cref="Iterations"/>.</summary>
