@@ -90,6 +90,8 @@ public partial class Network<T>
         layer.Build(input);
         _layers.Add(layer);
         _parameters = null;
+        // The batch buffers of Fit/Evaluate/Predict have the old output shape.
+        _batchBuffers.Clear();
         return this;
     }
 

@@ -197,6 +197,20 @@ public class FitTests
     }
 
     [Fact]
+    public void Fit_AfterAddingALayer_UsesTheNewOutputShape()
+    {
+        var net = new Network<double>(seed: 1);
+        net.Add(new Dense<double>(3, ActivationKind.Relu, inputDim: 2));
+        net.Compile(new Sgd(), new MeanSquaredError());
+        net.Fit(Xs(), new Tensor<double>(Y.Length, 3), batchSize: 4, verbose: 0);
+        net.Add(new Dense<double>(1));
+        net.Compile(new Sgd(), new MeanSquaredError());
+        History h = net.Fit(Xs(), Ys(), batchSize: 4, verbose: 0);
+        Assert.True(double.IsFinite(h["loss"][0]));
+        Assert.Equal(new Shape(Y.Length, 1), net.Predict(Xs()).Shape);
+    }
+
+    [Fact]
     public void Fit_RejectsBadArguments()
     {
         Network<double> net = LinearNet(0, 0, 0);
