@@ -66,6 +66,12 @@ public static class WeightsFile
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count != entries.Count)
+        {
+            throw new ArgumentException($"{entries.Count} parameter entries but {values.Count} value arrays", nameof(values));
+        }
         RequireLittleEndian();
         using var body = new MemoryStream();
         using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
@@ -148,7 +154,16 @@ public static class WeightsFile
                 shape[d] = r.Length($"dimension {d} of parameter {i} '{name}'");
             }
             entries.Add(new Entry(name, shape));
-            expectedPayload += Count(shape) * elementSize;
+            // Each dimension is at most the file size, so a corrupted header can overflow a long: check it.
+            try
+            {
+                expectedPayload = checked(expectedPayload + (Count(shape) * elementSize));
+            }
+            catch (OverflowException)
+            {
+                throw new ModelFileException(path, ModelFileProblem.Corrupted,
+                    $"parameter {i} '{name}' has shape ({string.Join(", ", shape)}), too large for any file");
+            }
         }
         long payloadLength = r.Int64("payload length");
         if (payloadLength != expectedPayload)
@@ -183,7 +198,7 @@ public static class WeightsFile
         long n = 1;
         foreach (int d in shape)
         {
-            n *= d;
+            n = checked(n * d);
         }
         return n;
     }

@@ -131,6 +131,28 @@ public sealed class SaveLoadTests : IDisposable
     }
 
     [Fact]
+    public void HugeShapeInTheHeader_IsRejectedAsCorrupted_NotOverflowed()
+    {
+        // A header whose eight dimensions of 1000 multiply past long.MaxValue (1000^8 · 4 bytes).
+        var bytes = new List<byte>("RFNW"u8.ToArray());
+        void Int(int v) => bytes.AddRange(BitConverter.GetBytes(v));
+        Int(1);
+        Int(4);
+        Int(0);
+        Int(1);
+        Int(1);
+        bytes.Add((byte)'x');
+        Int(8);
+        for (int d = 0; d < 8; d++)
+        {
+            Int(1000);
+        }
+        bytes.AddRange(new byte[2000]);
+        File.WriteAllBytes(PathOf("w.bin"), bytes.ToArray());
+        AssertRejected(PathOf("w.bin"), ModelFileProblem.Corrupted, "too large");
+    }
+
+    [Fact]
     public void OtherArchitecture_IsRejected_NamingBothShapes()
     {
         Net<float>(hidden: 6).SaveWeights(PathOf("w.bin"));
