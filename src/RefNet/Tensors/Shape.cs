@@ -11,18 +11,29 @@ public sealed class Shape : IEquatable<Shape>
 
     /// <summary>Creates a shape from its dimensions.</summary>
     /// <param name="dims">Each dimension; all must be non-negative.</param>
-    /// <exception cref="ArgumentException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">A dimension is negative, or the shape has more elements than one array can hold.</exception>
     public Shape(params int[] dims)
     {
         ArgumentNullException.ThrowIfNull(dims);
-        foreach (int d in dims)
+        long length = 1;
+        long rowLength = 1;
+        for (int i = 0; i < dims.Length; i++)
         {
-            if (d < 0)
+            if (dims[i] < 0)
             {
                 throw new ArgumentException($"Shape dimensions must be non-negative but got ({string.Join(", ", dims)})", nameof(dims));
             }
+            // Both products stay ≤ Array.MaxLength before each step, so with a dimension < 2^31 they cannot overflow a long.
+            length *= dims[i];
+            rowLength *= i == 0 ? 1 : dims[i];
+            if (length > Array.MaxLength || rowLength > Array.MaxLength)
+            {
+                throw new ArgumentException($"Shape ({string.Join(", ", dims)}) has more elements than one array can hold ({Array.MaxLength})", nameof(dims));
+            }
         }
         _dims = (int[])dims.Clone();
+        Length = (int)length;
+        RowLength = (int)rowLength;
     }
 
     /// <summary>Number of dimensions.</summary>
@@ -32,18 +43,8 @@ public sealed class Shape : IEquatable<Shape>
     public int this[int axis] => _dims[axis < 0 ? _dims.Length + axis : axis];
 
     /// <summary>Number of elements (product of all dimensions; 1 for rank 0).</summary>
-    public int Length
-    {
-        get
-        {
-            long n = 1;
-            foreach (int d in _dims)
-            {
-                n *= d;
-            }
-            return checked((int)n);
-        }
-    }
+    /// <remarks>Computed once, in the constructor: tensors ask for it in every operation.</remarks>
+    public int Length { get; }
 
     /// <summary>A copy of the dimensions.</summary>
     public int[] ToArray() => (int[])_dims.Clone();
@@ -58,19 +59,8 @@ public sealed class Shape : IEquatable<Shape>
     public Shape WithoutBatch() => new(_dims[1..]);
 
     /// <summary>Product of every dimension after the first (the row length of the 2-D view).</summary>
-    /// <remarks>Computed in place (no temporary shape): it is read on every operation of the training loop.</remarks>
-    public int RowLength
-    {
-        get
-        {
-            long n = 1;
-            for (int i = 1; i < _dims.Length; i++)
-            {
-                n *= _dims[i];
-            }
-            return checked((int)n);
-        }
-    }
+    /// <remarks>Computed once, in the constructor: it is read on every operation of the training loop.</remarks>
+    public int RowLength { get; }
 
     /// <summary>Keras' printed form of a layer output shape, e.g. <c>(None, 512)</c>.</summary>
     public string ToKerasString() => _dims.Length == 0 ? "(None,)" : $"(None, {string.Join(", ", _dims)})";
