@@ -149,7 +149,12 @@ public static class ModelConfig
                 }
                 catch (ArgumentException e)
                 {
-                    throw new ModelConfigException($"layer {index} ({layer.TypeName}) field 'input_shape': {e.Message}", index, "input_shape", e);
+                    // A shape that does not fit, or a first layer without one, is about the input shape; anything else
+                    // (e.g. a kernel too large to allocate) is about the layer as a whole.
+                    bool aboutInput = e is ShapeMismatchException || (index == 0 && layer.DeclaredInputShape is null);
+                    string? field = aboutInput ? "input_shape" : null;
+                    string where = field is null ? string.Empty : $" field '{field}'";
+                    throw new ModelConfigException($"layer {index} ({layer.TypeName}){where}: {ModelConfigException.MessageOf(e)}", index, field, e);
                 }
                 index++;
             }
@@ -192,7 +197,7 @@ public static class ModelConfig
         catch (ArgumentException e)
         {
             string where = e.ParamName is null ? string.Empty : $" field '{e.ParamName}'";
-            throw new ModelConfigException($"layer {index} ({className}){where}: {e.Message}", index, e.ParamName, e);
+            throw new ModelConfigException($"layer {index} ({className}){where}: {ModelConfigException.MessageOf(e)}", index, e.ParamName, e);
         }
         reader.ThrowOnUnreadFields();
         return layer;
@@ -482,7 +487,7 @@ public sealed class LayerConfigReader
         }
         catch (ArgumentException ex)
         {
-            throw Error(field, ex.Message);
+            throw Error(field, ModelConfigException.MessageOf(ex));
         }
     }
 
@@ -525,7 +530,7 @@ public sealed class LayerConfigReader
         }
         catch (ArgumentException ex)
         {
-            throw Error(field, ex.Message);
+            throw Error(field, ModelConfigException.MessageOf(ex));
         }
         throw Error(field, $"expected an initializer name or {{\"class_name\":...,\"config\":...}} but got {e.GetRawText()}");
     }
@@ -690,4 +695,8 @@ public sealed class ModelConfigException : FormatException
 
     /// <summary>The field at fault, if known.</summary>
     public string? Field { get; }
+
+    /// <summary>The message of an argument error without .NET's " (Parameter 'name')" suffix, for embedding in a sentence.</summary>
+    internal static string MessageOf(ArgumentException e) =>
+        e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty);
 }

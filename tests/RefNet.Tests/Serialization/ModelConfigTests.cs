@@ -129,6 +129,16 @@ public class ModelConfigTests
         Assert.Contains(field, e.Message);
     }
 
+    [Fact]
+    public void LayerTooLargeToAllocate_IsAModelConfigException_NamingTheLayerAndShape()
+    {
+        string json = """{"class_name":"Sequential","config":{"layers":[{"class_name":"Dense","config":{"units":100000,"input_shape":[100000]}}]}}""";
+        var e = Assert.Throws<ModelConfigException>(() => ModelConfig.FromJson<float>(json));
+        Assert.Equal(0, e.LayerIndex);
+        Assert.Contains("(100000, 100000)", e.Message);
+        Assert.DoesNotContain("(Parameter", e.Message);
+    }
+
     [Theory]
     [InlineData("{not json")]
     [InlineData("[]")]
