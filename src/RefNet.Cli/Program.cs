@@ -16,7 +16,7 @@ namespace RefNet.Cli
             .Select(t => (ICommand)Activator.CreateInstance(t)!)
             .ToDictionary(c => c.Name);
 
-        /// <summary>Runs <c>refnet args...</c>; returns the exit code (0 ok, 1 failure, 2 usage error).</summary>
+        /// <summary>Runs <c>refnet args...</c>; returns the exit code (0 ok, 1 failure, 2 usage error, 3 internal error).</summary>
         public static int Run(string[] args, TextWriter output, TextWriter error)
         {
             if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
@@ -48,6 +48,12 @@ namespace RefNet.Cli
             {
                 error.WriteLine($"refnet {command.Name}: {OneLine(e)}");
                 return 1;
+            }
+            catch (Exception e) when (Environment.GetEnvironmentVariable("REFNET_DEBUG") is null or "" or "0")
+            {
+                // Anything else is a bug in RefNet: still one line, with the exception type so it can be reported.
+                error.WriteLine($"refnet {command.Name}: internal error ({e.GetType().Name}): {OneLine(e)} (set REFNET_DEBUG=1 for the stack trace)");
+                return 3;
             }
         }
 

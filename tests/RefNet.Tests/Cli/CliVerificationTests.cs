@@ -162,6 +162,25 @@ public class CliVerificationTests
     }
 
     [Fact]
+    public void AnUnexpectedException_IsOneLineWithItsType_NotAStackTrace()
+    {
+        const string name = "zz planted crash (test only)";
+        GradientCheckSuite.Register(new GradientCheckCase(name, _ => throw new IndexOutOfRangeException("planted")));
+        try
+        {
+            var (code, _, err) = Run("gradcheck");
+            Assert.Equal(3, code);
+            AssertOneLineError(err);
+            Assert.Contains("IndexOutOfRangeException", err);
+            Assert.Contains("planted", err);
+        }
+        finally
+        {
+            GradientCheckSuite.Unregister(name);
+        }
+    }
+
+    [Fact]
     public void GradCheck_AFailingCheck_ExitsOneAndExplains()
     {
         const string name = "zz planted failure (test only)";
