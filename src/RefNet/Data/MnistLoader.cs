@@ -87,6 +87,10 @@ public static class MnistLoader
     public static Tensor<T> ScalePixels<T>(ReadOnlySpan<byte> pixels, int n, int pixelsPerImage)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (n < 0 || pixelsPerImage < 0 || pixels.Length != (long)n * pixelsPerImage)
+        {
+            throw new ArgumentException($"{n} images of {pixelsPerImage} pixels need {(long)n * pixelsPerImage} bytes but got {pixels.Length}", nameof(pixels));
+        }
         // A 256-entry table: each value is the correctly rounded quotient b/255 in T, as numpy computes it.
         var table = new T[256];
         T divisor = T.CreateChecked(255);

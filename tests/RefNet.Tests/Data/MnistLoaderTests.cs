@@ -1,6 +1,7 @@
 // MnistLoader tests on a tiny MNIST-shaped directory written by the test (raw and .gz files),
 // checking scaling (float32 b/255, as numpy's astype('float32') / 255), one-hot labels and limits.
 using RefNet.Data;
+using RefNet.Tensors;
 using Xunit;
 
 namespace RefNet.Tests.Data;
@@ -103,5 +104,14 @@ public sealed class MnistLoaderTests : IDisposable
         Assert.False(MnistLoader.Exists(_dir));
         var e = Assert.Throws<FileNotFoundException>(() => MnistLoader.Load<float>(_dir));
         Assert.Contains("train-images-idx3-ubyte", e.Message);
+    }
+
+    [Fact]
+    public void ScalePixels_IsByteOver255_AndRejectsAShortBuffer()
+    {
+        Tensor<float> x = MnistLoader.ScalePixels<float>(new byte[] { 0, 1, 128, 255 }, 2, 2);
+        Assert.Equal(new[] { 0f, 1f / 255f, 128f / 255f, 1f }, x.ToArray());
+        var e = Assert.Throws<ArgumentException>(() => MnistLoader.ScalePixels<float>(new byte[3], 2, 2));
+        Assert.Contains("4 bytes but got 3", e.Message);
     }
 }
