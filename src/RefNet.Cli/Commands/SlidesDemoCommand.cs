@@ -1,4 +1,5 @@
 // refnet slides-demo: trains the slides' 2-4-3-1 sigmoid network on the 3-observation example.
+// Prints the summary, the loss at a few epochs and the final predictions; favours clarity over speed.
 using RefNet.Engine;
 using RefNet.Losses;
 using RefNet.Optimizers;

@@ -1,4 +1,5 @@
 // refnet summary: prints the Keras summary table of a network described on the command line.
+// Takes --dense IN:UNITS[:ACT],... or --config model.json; bad input is a one-line usage error.
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Layers;

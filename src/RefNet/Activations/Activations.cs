@@ -1,4 +1,5 @@
 // Activation names (Keras strings) mapped to the backend's ActivationKind.
+// One small FromName/ToName lookup, so constructors take the enum (style G3); favours clarity over speed.
 using RefNet.Backends;
 
 namespace RefNet.Activations;

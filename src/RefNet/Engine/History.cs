@@ -1,4 +1,5 @@
 // History: what Fit returns, one list of per-epoch values per metric (Keras' History.history).
+// A plain dictionary of lists with Keras key names; favours clarity over speed.
 using RefNet.Metrics;
 
 namespace RefNet.Engine;

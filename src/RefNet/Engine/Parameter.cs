@@ -1,4 +1,5 @@
 // Parameter: a trainable (or frozen) tensor with its gradient, e.g. a Dense kernel W or bias b.
+// Backward overwrites Gradient for the current batch (it never accumulates); favours clarity over speed.
 using System.Numerics;
 using RefNet.Regularizers;
 using RefNet.Tensors;

@@ -1,4 +1,5 @@
 // Weight initializers (Keras names and formulas), all driven by a seeded System.Random.
+// Same seed → same weights on every backend; favours clarity over speed.
 namespace RefNet.Initializers;
 
 /// <summary>Fills a new weight tensor. Values are drawn in double and converted to the tensor type.</summary>

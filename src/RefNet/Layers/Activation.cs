@@ -1,4 +1,5 @@
 // Activation layer: applies an elementwise (or row-wise softmax) function; no parameters.
+// Forward and Backward sit side by side with the slide formulas; favours clarity over speed.
 using System.Numerics;
 using RefNet.Backends;
 using RefNet.Engine;

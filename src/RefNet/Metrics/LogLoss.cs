@@ -1,4 +1,5 @@
 // Log-loss as scikit-learn's log_loss reports it: the mean of −ln p(true class), no renormalisation.
+// A host-side reference formula for checking Keras numbers; favours clarity over speed.
 namespace RefNet.Metrics;
 
 /// <summary>Log-loss (cross-entropy) of probability predictions, like scikit-learn's <c>log_loss</c>.</summary>

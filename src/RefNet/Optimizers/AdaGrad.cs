@@ -1,4 +1,5 @@
 // AdaGrad with the Keras 2.x update form.
+// a += g²; p −= lr·g/(√a + ε), ε outside the square root; favours clarity over speed.
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Tensors;

@@ -1,4 +1,5 @@
 // Adam with the Keras 2.x update form: bias correction folded into the step size.
+// Textbook m̂/v̂ form in the comments, Keras' lr_t form in the code; favours clarity over speed.
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Tensors;

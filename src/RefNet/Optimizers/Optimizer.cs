@@ -1,4 +1,5 @@
 // Optimizers: turn gradients into parameter updates with Keras 2.x update forms.
+// The base class holds per-parameter state and the decay schedule; Sgd lives here too. Favours clarity over speed.
 using System.Numerics;
 using RefNet.Backends;
 using RefNet.Engine;

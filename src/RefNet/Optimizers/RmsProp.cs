@@ -1,4 +1,5 @@
 // RMSprop with the Keras 2.x update form (epsilon outside the square root).
+// a = ρa + (1−ρ)g²; p −= lr·g/(√a + ε); favours clarity over speed.
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Tensors;

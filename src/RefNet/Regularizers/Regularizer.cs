@@ -1,4 +1,5 @@
 // Weight penalties added to the loss: L1 (λΣ|w|) and L2 (λΣw²), Keras' regularizers.l1/l2/l1_l2.
+// Penalty and gradient are computed with backend ops; favours clarity over speed.
 using System.Numerics;
 using RefNet.Backends;
 using RefNet.Tensors;

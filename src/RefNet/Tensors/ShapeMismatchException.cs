@@ -1,4 +1,5 @@
 // The one exception type for incompatible tensor shapes; its message always names both shapes.
+// Thrown by layers, losses and backends alike, so callers catch one type.
 namespace RefNet.Tensors;
 
 /// <summary>Thrown when two tensor shapes do not fit together; the message names both shapes.</summary>
