@@ -39,6 +39,14 @@ public class TensorAssertTests
     }
 
     [Fact]
+    public void Close_AcceptsEqualInfinitiesAndNaNs_ButNotOppositeInfinities()
+    {
+        TensorAssert.Close([double.PositiveInfinity, double.NegativeInfinity, double.NaN], [double.PositiveInfinity, double.NegativeInfinity, double.NaN], 0, 0);
+        Assert.Throws<XunitException>(() => TensorAssert.Close([double.PositiveInfinity], [double.NegativeInfinity], 1, 1));
+        Assert.Throws<XunitException>(() => TensorAssert.Close([double.PositiveInfinity], [1e300], 1, 1));
+    }
+
+    [Fact]
     public void GoldenFile_FindsRepositoryRoot() =>
         Assert.True(File.Exists(Path.Combine(GoldenFile.RepositoryRoot, "RefNet.sln")));
 }
