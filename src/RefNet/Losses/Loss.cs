@@ -50,10 +50,22 @@ public abstract class Loss
     public double Value<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, Tensor<T>? perSample = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        perSample ??= backend.Allocate(new Shape(predictions.Rows));
-        backend.LossForward(Kind, predictions, targets, perSample, T.CreateChecked(Epsilon));
-        double total = double.CreateChecked(backend.Sum(perSample));
-        return Reduction == Reduction.Sum ? total : total / predictions.Rows;
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(predictions);
+        Tensor<T> scratch = perSample ?? backend.Allocate(new Shape(predictions.Rows));
+        try
+        {
+            backend.LossForward(Kind, predictions, targets, scratch, T.CreateChecked(Epsilon));
+            double total = double.CreateChecked(backend.Sum(scratch));
+            return Reduction == Reduction.Sum ? total : total / predictions.Rows;
+        }
+        finally
+        {
+            if (perSample is null)
+            {
+                scratch.Storage.Dispose(); // device memory of a scratch made here goes back at once
+            }
+        }
     }
 
     /// <summary>gradient = ∂J/∂ŷ.</summary>
