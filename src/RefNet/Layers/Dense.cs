@@ -130,11 +130,8 @@ public sealed class Dense<T> : Layer<T>
             _output = z;
             return z;
         }
+        // _output aliases z only for Linear (above), and ActivationKind never changes, so a is a buffer of its own.
         Tensor<T> a = Buffer(ref _output, outShape);
-        if (ReferenceEquals(a, z))
-        {
-            a = _output = Backend.Allocate(outShape);
-        }
         Backend.Activation(ActivationKind, z, a);
         return a;
     }
