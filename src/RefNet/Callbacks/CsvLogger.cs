@@ -24,6 +24,8 @@ public sealed class CsvLogger(string path, char separator = ',', bool append = f
     /// <inheritdoc/>
     public override void OnTrainBegin()
     {
+        // A Fit that threw never called OnTrainEnd: close that run's file before opening it again.
+        OnTrainEnd();
         bool writeHeader = !(append && File.Exists(Path) && new FileInfo(Path).Length > 0);
         _stream = new StreamWriter(Path, append);
         _csv = CsvWriter.Create(_stream, new CsvWriterOptions { Separator = separator }, leaveOpen: true);
