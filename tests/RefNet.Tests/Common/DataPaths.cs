@@ -6,25 +6,13 @@ namespace RefNet.Tests.Common;
 
 public static class DataPaths
 {
-    /// <summary>The checkout root (the directory holding RefNet.sln), found upwards from the test binaries.</summary>
-    public static string? RepositoryRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "RefNet.sln")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-        return dir;
-    }
-
     /// <summary>MNIST directory: $REFNET_MNIST_DIR, else data/mnist of the checkout; null when the files are absent.</summary>
     public static string? Mnist()
     {
         string? dir = Environment.GetEnvironmentVariable("REFNET_MNIST_DIR");
         if (string.IsNullOrEmpty(dir))
         {
-            string? root = RepositoryRoot();
-            dir = root is null ? null : Path.Combine(root, "data", "mnist");
+            dir = Path.Combine(GoldenFile.RepositoryRoot, "data", "mnist");
         }
         return dir is not null && MnistLoader.Exists(dir) ? dir : null;
     }

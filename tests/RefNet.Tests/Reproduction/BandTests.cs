@@ -2,6 +2,7 @@
 // both must pass (the band is calibrated on them), and curves moved out of the band must fail.
 using System.Text.Json;
 using RefNet.Reproduction;
+using RefNet.Tests.Common;
 using Xunit;
 
 namespace RefNet.Tests.Reproduction;
@@ -12,15 +13,7 @@ public sealed class BandTests
     private static IReadOnlyDictionary<string, IReadOnlyList<double>> Curves(PublishedRun run) =>
         run.Epochs.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<double>)kv.Value);
 
-    private static string GoldenPath(string name)
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null && !Directory.Exists(Path.Combine(dir, "golden")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-        return Path.Combine(dir ?? throw new DirectoryNotFoundException("golden/ not found above the test binaries"), "golden", "published", name + ".json");
-    }
+    private static string GoldenPath(string name) => Path.Combine(GoldenFile.RepositoryRoot, "golden", "published", name + ".json");
 
     [Fact]
     public void GoldenFile_HoldsThePublishedNumbers()

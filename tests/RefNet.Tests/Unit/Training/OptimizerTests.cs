@@ -6,6 +6,7 @@ using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Optimizers;
 using RefNet.Tensors;
+using RefNet.Tests.Common;
 using Xunit;
 
 namespace RefNet.Tests.Unit.Training;
@@ -381,19 +382,9 @@ public class OptimizerTests
         return result;
     }
 
-    internal static string RepositoryRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "RefNet.sln")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-        return dir ?? throw new DirectoryNotFoundException("RefNet.sln not found above " + AppContext.BaseDirectory);
-    }
-
     private static JsonElement LoadGolden()
     {
-        string path = Path.Combine(RepositoryRoot(), "golden", "published", "optimizers.json");
+        string path = Path.Combine(GoldenFile.RepositoryRoot, "golden", "published", "optimizers.json");
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
         return doc.RootElement.Clone();
     }
