@@ -2,38 +2,45 @@
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Layers;
+using RefNet.Serialization;
 
 namespace RefNet.Cli.Commands;
 
-/// <summary><c>refnet summary --dense 20:10:sigmoid,5:sigmoid,1:sigmoid</c>.</summary>
+/// <summary><c>refnet summary --dense 20:10:sigmoid,5:sigmoid,1:sigmoid</c> or <c>refnet summary --config model.json</c>.</summary>
 public sealed class SummaryCommand : ICommand
 {
     /// <inheritdoc/>
     public string Name => "summary";
 
     /// <inheritdoc/>
-    public string Description => "print the Keras summary of a network: --dense IN:UNITS[:ACT],UNITS[:ACT],...";
+    public string Description => "print the Keras summary of a network: --dense IN:UNITS[:ACT],UNITS[:ACT],... or --config model.json";
 
     /// <inheritdoc/>
     public int Run(string[] args, TextWriter output)
     {
         string? spec = null;
+        string? config = null;
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--dense" && i + 1 < args.Length)
             {
                 spec = args[++i];
             }
+            else if (args[i] == "--config" && i + 1 < args.Length)
+            {
+                config = args[++i];
+            }
             else
             {
-                throw new UsageException($"unknown argument '{args[i]}' (expected --dense IN:UNITS[:ACT],...)");
+                throw new UsageException($"unknown argument '{args[i]}' (expected --dense IN:UNITS[:ACT],... or --config model.json)");
             }
         }
-        if (spec is null)
+        if ((spec is null) == (config is null))
         {
-            throw new UsageException("missing --dense IN:UNITS[:ACT],UNITS[:ACT],...");
+            throw new UsageException("give exactly one of --dense IN:UNITS[:ACT],UNITS[:ACT],... or --config model.json");
         }
-        output.Write(ParseDense(spec).Summary());
+        Network<float> network = spec is not null ? ParseDense(spec) : LoadConfig(config!);
+        output.Write(network.Summary());
         return 0;
     }
 
@@ -56,6 +63,25 @@ public sealed class SummaryCommand : ICommand
             net.Add(new Dense<float>(units, act, inputDim));
         }
         return net;
+    }
+
+    /// <summary>Builds a network from a Keras-style model config file (see <see cref="ModelConfig"/>).</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ModelConfigException">The file is not a valid model config; the message names the layer and field.</exception>
+    public static Network<float> LoadConfig(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"model config '{path}' not found", path);
+        }
+        try
+        {
+            return ModelConfig.FromJson<float>(File.ReadAllText(path));
+        }
+        catch (ModelConfigException e)
+        {
+            throw new ModelConfigException($"{path}: {e.Message}", e.LayerIndex, e.Field, e);
+        }
     }
 
     private static int ParseInt(string s, string item) =>

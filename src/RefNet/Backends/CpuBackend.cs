@@ -93,13 +93,13 @@ public class CpuBackend<T> : IBackend<T>
         if (k != kb)
         {
             throw new ShapeMismatchException(
-                $"MatMul inner dimensions (a{(transposeA ? "ᵀ" : "")} is {m}×{k})",
+                $"MatMul inner dimensions (a{(transposeA ? "ᵀ" : "")} of a {a.Shape} is {m}×{k})",
                 $"b{(transposeB ? "ᵀ" : "")} with {k} rows",
                 b.Shape);
         }
         if (c.Rows != m || c.Columns != n)
         {
-            throw new ShapeMismatchException("MatMul output", $"({m}, {n})", c.Shape);
+            throw new ShapeMismatchException($"MatMul output of a{(transposeA ? "ᵀ" : "")} {a.Shape} · b{(transposeB ? "ᵀ" : "")} {b.Shape}", $"({m}, {n})", c.Shape);
         }
         Gemm(transposeA, transposeB, m, n, k, alpha, Data(a), a.Columns, Data(b), b.Columns, beta, Data(c), n);
     }

@@ -115,6 +115,8 @@ public abstract class Layer<T>
     public virtual void BackwardParametersOnly(Tensor<T> outputGradient) => Backward(outputGradient);
 
     /// <summary>Keras-style configuration (constructor arguments) for serialization.</summary>
+    /// <remarks>Values are null, bool, numbers, strings, int[]/double[], <see cref="Initializer"/> or
+    /// <see cref="Regularizers.Regularizer"/>; <see cref="Serialization.ModelConfig"/> writes them as Keras JSON.</remarks>
     public virtual Dictionary<string, object?> GetConfig() => new()
     {
         ["name"] = Name,

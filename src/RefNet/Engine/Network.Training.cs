@@ -3,16 +3,19 @@
 // are batch-size-weighted means of the per-batch values seen during training.
 using System.Numerics;
 using RefNet.Backends;
+using RefNet.Callbacks;
 using RefNet.Losses;
+using RefNet.Metrics;
 using RefNet.Optimizers;
 using RefNet.Tensors;
 
 namespace RefNet.Engine;
 
-public partial class Network<T>
+public partial class Network<T> : INetwork
 {
     private readonly Dictionary<int, BatchBuffers> _batchBuffers = new();
-    private int[] _order = [];
+    private Metric[] _metrics = [];
+    private int[] _identity = [];
 
     /// <summary>The optimizer set by <c>Compile</c>.</summary>
     public Optimizer? Optimizer { get; private set; }
@@ -20,148 +23,319 @@ public partial class Network<T>
     /// <summary>The loss set by <c>Compile</c>.</summary>
     public Loss? Loss { get; private set; }
 
-    /// <summary>Metric names set by <c>Compile</c> (Keras names: "acc"/"accuracy").</summary>
+    /// <summary>Keys of the compiled metrics in order, as Keras 2 reports them ("acc", "mean_squared_error", ...).</summary>
     public IReadOnlyList<string> Metrics { get; private set; } = [];
 
-    /// <summary>Set by callbacks (EarlyStopping, TerminateOnNaN) to end <see cref="Fit"/> after the current batch or epoch.</summary>
+    /// <summary>The compiled metrics.</summary>
+    public IReadOnlyList<Metric> CompiledMetrics => _metrics;
+
+    /// <summary>Set by callbacks (EarlyStopping, TerminateOnNaN) to end <see cref="Fit"/> after the current batch.</summary>
     public bool StopTraining { get; set; }
 
     /// <summary>Chooses the optimizer, loss and metrics (Keras <c>compile</c>).</summary>
     /// <param name="optimizer">e.g. <c>new RmsProp()</c>.</param>
     /// <param name="loss">e.g. <c>new CategoricalCrossentropy()</c>.</param>
-    /// <param name="metrics">"accuracy" (or "acc") is supported.</param>
+    /// <param name="metrics">Any of "accuracy" (or "acc"), "mse", "mae", "log_loss" (see <see cref="Metric.FromName"/>).</param>
+    /// <exception cref="ArgumentException">An unknown or repeated metric.</exception>
     public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics = null)
     {
-        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
-        Loss = loss ?? throw new ArgumentNullException(nameof(loss));
-        var list = new List<string>();
-        foreach (string m in metrics ?? [])
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(loss);
+        var list = new List<Metric>();
+        foreach (string name in metrics ?? [])
         {
-            list.Add(m.Trim().ToLowerInvariant() switch
+            Metric m = Metric.FromName(name);
+            if (list.Exists(existing => existing.Key == m.Key))
             {
-                "accuracy" or "acc" => "acc",
-                _ => throw new ArgumentException($"Unknown metric '{m}' (supported: accuracy)", nameof(metrics)),
-            });
+                throw new ArgumentException($"Metric '{name}' is listed twice", nameof(metrics));
+            }
+            list.Add(m);
         }
-        Metrics = list;
+        Optimizer = optimizer;
+        Loss = loss;
+        _metrics = list.ToArray();
+        Metrics = Array.ConvertAll(_metrics, m => m.Key);
     }
 
-    /// <summary>Compiles from Keras names, e.g. ("sgd", "mse").</summary>
+    /// <summary>Compiles from Keras names, e.g. ("rmsprop", "categorical_crossentropy", ["accuracy"]).</summary>
+    /// <remarks>The optimizer gets its Keras defaults (<see cref="Optimizer.FromName"/>).</remarks>
     public void Compile(string optimizer, string loss, IEnumerable<string>? metrics = null) =>
-        Compile(optimizer.Trim().ToLowerInvariant() switch
-        {
-            "sgd" => new Sgd(),
-            _ => throw new ArgumentException($"Unknown optimizer '{optimizer}'", nameof(optimizer)),
-        }, Losses.Loss.FromName(loss), metrics);
+        Compile(Optimizer.FromName(optimizer), Losses.Loss.FromName(loss), metrics);
 
     /// <summary>Keras' rule for "accuracy": binary when the output has one unit or the loss is binary cross-entropy.</summary>
     public AccuracyKind AccuracyKind =>
         OutputShape?[-1] == 1 || Loss is BinaryCrossentropy ? AccuracyKind.Binary : AccuracyKind.Categorical;
 
-    /// <summary>Trains the network (Keras <c>fit</c>).</summary>
+    /// <summary>Trains the network (Keras 2 <c>fit</c>).</summary>
     /// <param name="x">Inputs, shape (N, ...InputShape).</param>
     /// <param name="y">Targets, shape (N, ...OutputShape).</param>
-    /// <param name="batchSize">Samples per gradient step: N for batch, 1 for stochastic, in between for mini-batch.</param>
+    /// <param name="batchSize">Samples per gradient step: N for batch, 1 for stochastic, in between for mini-batch.
+    /// An epoch has ceil(N/batchSize) steps; the last, partial batch is kept.</param>
     /// <param name="epochs">Passes over the data.</param>
-    /// <param name="validationData">Optional (x, y) evaluated at the end of each epoch.</param>
-    /// <param name="shuffle">Reshuffle the samples every epoch.</param>
+    /// <param name="validationData">Optional (x, y) evaluated (inference mode) at the end of each epoch.</param>
+    /// <param name="shuffle">Reshuffle the sample order every epoch.</param>
     /// <param name="seed">Seed of the shuffling.</param>
-    /// <param name="verbose">0 silent, 1 one line per epoch.</param>
-    /// <param name="log">Where progress lines go (Console.Out when null).</param>
-    /// <returns>Per-epoch loss and metrics.</returns>
+    /// <param name="verbose">0 silent; 1 "Epoch i/N" and a Keras progress bar (redrawn in place on a terminal, one line per
+    /// epoch otherwise); 2 one line per epoch even on a terminal. With validation data Keras' "Train on N samples,
+    /// validate on M samples" comes first.</param>
+    /// <param name="log">Where progress goes (Console.Out when null).</param>
+    /// <param name="validationSplit">Fraction in [0, 1) of the data held out for validation: the <b>last</b> rows, taken before shuffling (as Keras).</param>
+    /// <param name="callbacks">Callbacks, called in order (Keras <c>callbacks</c>).</param>
+    /// <returns>Per-epoch loss and metrics ("val_" prefixed for validation).</returns>
+    /// <exception cref="InvalidOperationException">Not compiled.</exception>
+    /// <exception cref="ShapeMismatchException">Data shapes do not fit the network.</exception>
+    /// <remarks>Epoch loss/metrics are the sample-weighted means of the per-batch values computed during training
+    /// (dropout active, each batch at the weights it saw), as Keras 2's BaseLogger. The loss includes
+    /// regularization penalties. Host data is uploaded to <see cref="Network{T}.Backend"/> once; batch buffers are reused.</remarks>
     public History Fit(Tensor<T> x, Tensor<T> y, int batchSize = 32, int epochs = 1,
         (Tensor<T> X, Tensor<T> Y)? validationData = null, bool shuffle = true, int seed = 0, int verbose = 1,
-        TextWriter? log = null)
+        TextWriter? log = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null)
     {
         if (Optimizer is null || Loss is null)
         {
             throw new InvalidOperationException("Call Compile(optimizer, loss) before Fit");
         }
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
         CheckData(x, y, "training");
+        if (batchSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be positive, got {batchSize}");
+        }
+        if (epochs < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(epochs), $"epochs must be non-negative, got {epochs}");
+        }
+        if (!(validationSplit >= 0 && validationSplit < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(validationSplit), $"validationSplit must be in [0, 1), got {validationSplit}");
+        }
+        if (validationSplit > 0 && validationData is not null)
+        {
+            throw new ArgumentException("Pass either validationData or validationSplit, not both", nameof(validationSplit));
+        }
         if (validationData is { } v)
         {
             CheckData(v.X, v.Y, "validation");
         }
-        if (batchSize <= 0 || epochs < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be positive and epochs non-negative (got {batchSize}, {epochs})");
-        }
         log ??= Console.Out;
+        Callback[] cbs = callbacks?.ToArray() ?? [];
         x = ToBackend(x);
         y = ToBackend(y);
-        if (validationData is { } vd)
+        if (validationSplit > 0)
+        {
+            // Keras: split_at = int(len(x) * (1 - validation_split)); validation = the rows from split_at on.
+            int splitAt = (int)(x.Rows * (1.0 - validationSplit));
+            if (splitAt <= 0 || splitAt >= x.Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(validationSplit),
+                    $"validationSplit {validationSplit} of {x.Rows} samples leaves {splitAt} for training and {x.Rows - splitAt} for validation; both must be non-empty");
+            }
+            validationData = (SliceRows(x, splitAt, x.Rows), SliceRows(y, splitAt, y.Rows));
+            x = SliceRows(x, 0, splitAt);
+            y = SliceRows(y, 0, splitAt);
+        }
+        else if (validationData is { } vd)
         {
             validationData = (ToBackend(vd.X), ToBackend(vd.Y));
         }
+
         int n = x.Rows;
-        int[] order = IdentityOrder(n);
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            order[i] = i;
+        }
         var random = new Random(seed);
+        List<Parameter<T>> parameters = [.. Parameters];
+        string[] keys = LogKeys();
+        var sums = new double[keys.Length];
+        var batchValues = new double[keys.Length];
+        var batchLogs = new Dictionary<string, double>(keys.Length + 2);
         var history = new History();
+        bool inPlace = verbose == 1 && ProgressBar.IsTerminal(log);
+        if (verbose > 0 && validationData is { } shown)
+        {
+            log.WriteLine($"Train on {n} samples, validate on {shown.X.Rows} samples");
+        }
+
         StopTraining = false;
+        foreach (Callback cb in cbs)
+        {
+            cb.SetModel(this);
+        }
+        foreach (Callback cb in cbs)
+        {
+            cb.OnTrainBegin();
+        }
         for (int epoch = 0; epoch < epochs && !StopTraining; epoch++)
         {
+            foreach (Callback cb in cbs)
+            {
+                cb.OnEpochBegin(epoch);
+            }
+            if (verbose > 0)
+            {
+                log.WriteLine($"Epoch {epoch + 1}/{epochs}");
+            }
+            ProgressBar? progress = verbose > 0 ? new ProgressBar(log, n, inPlace) : null;
             if (shuffle)
             {
                 random.Shuffle(order);
             }
-            double lossSum = 0;
-            long correct = 0;
-            long seen = 0;
-            for (int start = 0; start < n; start += batchSize)
+            Array.Clear(sums);
+            int seen = 0;
+            int batchIndex = 0;
+            for (int start = 0; start < n; start += batchSize, batchIndex++)
             {
                 int size = Math.Min(batchSize, n - start);
                 BatchBuffers b = GetBatchBuffers(size);
                 Backend.GatherRows(x, order.AsSpan(start, size), b.X);
                 Backend.GatherRows(y, order.AsSpan(start, size), b.Y);
-                (double batchLoss, int batchCorrect) = TrainOnBatch(b);
-                lossSum += batchLoss * size;
-                correct += batchCorrect;
-                seen += size;
-            }
-            var logs = new Dictionary<string, double> { ["loss"] = lossSum / seen };
-            if (Metrics.Contains("acc"))
-            {
-                logs["acc"] = (double)correct / (seen * (AccuracyKind == AccuracyKind.Binary ? y.Columns : 1));
-            }
-            if (validationData is { } val)
-            {
-                var (valLoss, valAcc) = Evaluate(val.X, val.Y, batchSize);
-                logs["val_loss"] = valLoss;
-                if (Metrics.Contains("acc"))
+                TrainOnBatch(b, parameters, batchValues);
+                for (int k = 0; k < keys.Length; k++)
                 {
-                    logs["val_acc"] = valAcc;
+                    sums[k] += batchValues[k];
+                }
+                seen += size;
+                if (cbs.Length > 0)
+                {
+                    batchLogs["batch"] = batchIndex;
+                    batchLogs["size"] = size;
+                    for (int k = 0; k < keys.Length; k++)
+                    {
+                        batchLogs[keys[k]] = batchValues[k] / size;
+                    }
+                    foreach (Callback cb in cbs)
+                    {
+                        cb.OnBatchEnd(batchIndex, batchLogs);
+                    }
+                }
+                progress?.Update(seen, keys, sums, keys.Length);
+                if (StopTraining)
+                {
+                    break;
                 }
             }
-            history.Add(epoch, logs);
-            if (verbose > 0)
+            var logs = new Dictionary<string, double>();
+            for (int k = 0; k < keys.Length; k++)
             {
-                log.WriteLine($"Epoch {epoch + 1}/{epochs} - " + string.Join(" - ", logs.Select(kv => $"{kv.Key}: {kv.Value:F4}")));
+                logs[keys[k]] = sums[k] / seen;
             }
+            // Keras 2 validates only after a complete epoch (not when a callback stopped it mid-way).
+            if (validationData is { } val && seen == n)
+            {
+                foreach ((string key, double value) in EvaluateCore(val.X, val.Y, batchSize, parameters))
+                {
+                    logs["val_" + key] = value;
+                }
+            }
+            foreach (Callback cb in cbs)
+            {
+                cb.OnEpochEnd(epoch, logs);
+            }
+            history.Add(epoch, logs);
+            progress?.Finish(seen, ProgressValues(logs, keys));
+        }
+        foreach (Callback cb in cbs)
+        {
+            cb.OnTrainEnd();
         }
         return history;
     }
 
-    /// <summary>One gradient step on one batch; returns (loss including penalties, correct count).</summary>
-    private (double Loss, int Correct) TrainOnBatch(BatchBuffers b)
+    /// <summary>One gradient step: forward (training mode), batch loss and metrics, backward, penalties, update.</summary>
+    /// <remarks>Slides: a = forward(x); J = loss(a, y); δ = ∂J/∂a; backpropagate δ; W ← W − η·∂J/∂W (here any optimizer).
+    /// Loss and metrics are taken before the update, at the weights this batch saw (Keras 2).</remarks>
+    private void TrainOnBatch(BatchBuffers b, List<Parameter<T>> parameters, double[] batchSums)
     {
         Tensor<T> prediction = Forward(b.X, training: true);
-        double loss = Loss!.Value(Backend, prediction, b.Y, b.PerSample) + RegularizationPenalty();
-        int correct = Metrics.Count > 0 ? Backend.CountCorrect(AccuracyKind, prediction, b.Y) : 0;
-        Loss.Gradient(Backend, prediction, b.Y, b.LossGradient);
+        BatchSums(prediction, b, parameters, batchSums);
+        Loss!.Gradient(Backend, prediction, b.Y, b.LossGradient);
         BackwardForTraining(b.LossGradient);
-        AddRegularizationGradients();
-        Optimizer!.Step(Backend, Parameters);
-        return (loss, correct);
+        AddRegularizationGradients(parameters);
+        Optimizer!.Step(Backend, parameters);
+    }
+
+    /// <summary>What the finished progress line shows: the compiled values and their val_ twins, not extras such as
+    /// "lr" that callbacks add (as Keras' ProgbarLogger).</summary>
+    private static List<KeyValuePair<string, double>> ProgressValues(Dictionary<string, double> logs, string[] keys)
+    {
+        var displayed = new List<KeyValuePair<string, double>>();
+        foreach (string prefix in (string[])["", "val_"])
+        {
+            foreach (string key in keys)
+            {
+                if (logs.TryGetValue(prefix + key, out double value))
+                {
+                    displayed.Add(new(prefix + key, value));
+                }
+            }
+        }
+        return displayed;
+    }
+
+    /// <summary>"loss" then the metric keys.</summary>
+    private string[] LogKeys()
+    {
+        var keys = new string[_metrics.Length + 1];
+        keys[0] = "loss";
+        for (int i = 0; i < _metrics.Length; i++)
+        {
+            keys[i + 1] = _metrics[i].Key;
+        }
+        return keys;
+    }
+
+    /// <summary>Per-batch sums (value × batch size) of the loss (with penalties) and each metric.</summary>
+    /// <remarks>Keras' batch loss is mean(per-sample loss) + penalty, so its batch-weighted sum is
+    /// Σ per-sample + penalty·size. Accuracy sums are correct counts (divided by the columns for binary accuracy,
+    /// which Keras averages per element).</remarks>
+    private void BatchSums(Tensor<T> prediction, BatchBuffers b, List<Parameter<T>> parameters, double[] sums)
+    {
+        int size = prediction.Rows;
+        double meanLoss = Loss!.Value(Backend, prediction, b.Y, b.PerSample);
+        sums[0] = (meanLoss + RegularizationPenalty(parameters)) * size;
+        AccuracyKind accuracyKind = AccuracyKind;
+        T epsilon = T.CreateChecked(1e-7);
+        for (int i = 0; i < _metrics.Length; i++)
+        {
+            switch (_metrics[i].Kind)
+            {
+                case MetricKind.Accuracy:
+                    int correct = Backend.CountCorrect(accuracyKind, prediction, b.Y);
+                    sums[i + 1] = accuracyKind == AccuracyKind.Binary ? (double)correct / prediction.Columns : correct;
+                    break;
+                case MetricKind.MeanSquaredError:
+                    sums[i + 1] = PerSampleSum(LossKind.MeanSquaredError, prediction, b, epsilon);
+                    break;
+                case MetricKind.MeanAbsoluteError:
+                    sums[i + 1] = PerSampleSum(LossKind.MeanAbsoluteError, prediction, b, epsilon);
+                    break;
+                case MetricKind.LogLoss:
+                    LossKind ce = accuracyKind == AccuracyKind.Binary ? LossKind.BinaryCrossentropy : LossKind.CategoricalCrossentropy;
+                    sums[i + 1] = PerSampleSum(ce, prediction, b, epsilon);
+                    break;
+                default:
+                    throw new InvalidOperationException($"Unhandled metric {_metrics[i].Kind}");
+            }
+        }
+    }
+
+    private double PerSampleSum(LossKind kind, Tensor<T> prediction, BatchBuffers b, T epsilon)
+    {
+        Backend.LossForward(kind, prediction, b.Y, b.PerSample, epsilon);
+        return double.CreateChecked(Backend.Sum(b.PerSample));
     }
 
     /// <summary>Σ over parameters of their regularizer penalties (added to the reported loss, as Keras does).</summary>
-    public double RegularizationPenalty()
+    public double RegularizationPenalty() => RegularizationPenalty([.. Parameters]);
+
+    private double RegularizationPenalty(List<Parameter<T>> parameters)
     {
         double total = 0;
-        IReadOnlyList<Parameter<T>> parameters = Parameters;
-        for (int i = 0; i < parameters.Count; i++)
+        foreach (Parameter<T> p in parameters)
         {
-            Parameter<T> p = parameters[i];
             if (p.Regularizer is not null)
             {
                 total += p.Regularizer.Penalty(Backend, p.Value);
@@ -171,44 +345,61 @@ public partial class Network<T>
     }
 
     /// <summary>Adds each regularizer's gradient to its parameter's gradient.</summary>
-    public void AddRegularizationGradients()
+    public void AddRegularizationGradients() => AddRegularizationGradients([.. Parameters]);
+
+    private void AddRegularizationGradients(List<Parameter<T>> parameters)
     {
-        IReadOnlyList<Parameter<T>> parameters = Parameters;
-        for (int i = 0; i < parameters.Count; i++)
+        foreach (Parameter<T> p in parameters)
         {
-            Parameter<T> p = parameters[i];
             p.Regularizer?.AddGradient(Backend, p.Value, p.Gradient);
         }
     }
 
-    /// <summary>Loss (with penalties) and accuracy in inference mode (Keras <c>evaluate</c>).</summary>
-    /// <returns>(loss, accuracy); accuracy is NaN when "accuracy" was not compiled.</returns>
-    public (double Loss, double Accuracy) Evaluate(Tensor<T> x, Tensor<T> y, int batchSize = 32)
+    /// <summary>Loss (with penalties) and every compiled metric in inference mode (Keras <c>evaluate</c>).</summary>
+    /// <returns>The values; <c>var (loss, acc) = Evaluate(x, y)</c> gives loss and accuracy (NaN when "accuracy" was not compiled).</returns>
+    /// <remarks>Batch-size-weighted means over ceil(N/batchSize) batches, dropout off.</remarks>
+    public Evaluation Evaluate(Tensor<T> x, Tensor<T> y, int batchSize = 32)
     {
         if (Loss is null)
         {
             throw new InvalidOperationException("Call Compile(optimizer, loss) before Evaluate");
         }
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (batchSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be positive, got {batchSize}");
+        }
         CheckData(x, y, "evaluation");
-        x = ToBackend(x);
-        y = ToBackend(y);
+        return new Evaluation(EvaluateCore(ToBackend(x), ToBackend(y), batchSize, [.. Parameters]));
+    }
+
+    private Dictionary<string, double> EvaluateCore(Tensor<T> x, Tensor<T> y, int batchSize, List<Parameter<T>> parameters)
+    {
         int n = x.Rows;
-        int[] order = Enumerable.Range(0, n).ToArray();
-        double lossSum = 0;
-        long correct = 0;
-        double penalty = RegularizationPenalty();
+        string[] keys = LogKeys();
+        var sums = new double[keys.Length];
+        var batchValues = new double[keys.Length];
+        ReadOnlySpan<int> identity = Identity(n);
         for (int start = 0; start < n; start += batchSize)
         {
             int size = Math.Min(batchSize, n - start);
             BatchBuffers b = GetBatchBuffers(size);
-            Backend.GatherRows(x, order.AsSpan(start, size), b.X);
-            Backend.GatherRows(y, order.AsSpan(start, size), b.Y);
+            Backend.GatherRows(x, identity.Slice(start, size), b.X);
+            Backend.GatherRows(y, identity.Slice(start, size), b.Y);
             Tensor<T> prediction = Forward(b.X, training: false);
-            lossSum += (Loss.Value(Backend, prediction, b.Y, b.PerSample) + penalty) * size;
-            correct += Backend.CountCorrect(AccuracyKind, prediction, b.Y);
+            BatchSums(prediction, b, parameters, batchValues);
+            for (int k = 0; k < keys.Length; k++)
+            {
+                sums[k] += batchValues[k];
+            }
         }
-        double acc = Metrics.Contains("acc") ? (double)correct / (n * (AccuracyKind == AccuracyKind.Binary ? y.Columns : 1)) : double.NaN;
-        return (lossSum / n, acc);
+        var result = new Dictionary<string, double>();
+        for (int k = 0; k < keys.Length; k++)
+        {
+            result[keys[k]] = sums[k] / n;
+        }
+        return result;
     }
 
     /// <summary>Outputs for every row of <paramref name="x"/> in inference mode (Keras <c>predict</c>).</summary>
@@ -218,43 +409,35 @@ public partial class Network<T>
         {
             throw new InvalidOperationException("The network has no layers");
         }
+        ArgumentNullException.ThrowIfNull(x);
+        if (batchSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be positive, got {batchSize}");
+        }
+        if (x.Shape.Rank != InputShape.Rank + 1 || !x.Shape.WithoutBatch().Equals(InputShape))
+        {
+            throw new ShapeMismatchException("prediction inputs", "(*, " + string.Join(", ", InputShape.ToArray()) + ")", x.Shape);
+        }
         x = ToBackend(x);
         int n = x.Rows;
         int outCols = OutputShape!.Length;
         var result = new T[n * outCols];
-        int[] order = Enumerable.Range(0, n).ToArray();
-        var xb = new Dictionary<int, Tensor<T>>();
+        ReadOnlySpan<int> identity = Identity(n);
         for (int start = 0; start < n; start += batchSize)
         {
             int size = Math.Min(batchSize, n - start);
-            if (!xb.TryGetValue(size, out Tensor<T>? batch))
-            {
-                xb[size] = batch = Backend.Allocate(InputShape.WithBatch(size));
-            }
-            Backend.GatherRows(x, order.AsSpan(start, size), batch);
-            Tensor<T> output = Forward(batch, training: false);
+            BatchBuffers b = GetBatchBuffers(size);
+            Backend.GatherRows(x, identity.Slice(start, size), b.X);
+            Tensor<T> output = Forward(b.X, training: false);
             output.Storage.CopyTo(result.AsSpan(start * outCols, size * outCols));
         }
         return Tensor<T>.FromArray(OutputShape.WithBatch(n), result);
     }
 
-    // 0, 1, ..., n−1 in an array reused across Fit calls (Fit shuffles it from this identity order each call).
-    private int[] IdentityOrder(int n)
-    {
-        if (_order.Length != n)
-        {
-            _order = new int[n];
-        }
-        for (int i = 0; i < n; i++)
-        {
-            _order[i] = i;
-        }
-        return _order;
-    }
-
     /// <summary>The tensor itself if it lives on <see cref="Backend"/>, else a copy uploaded there once.</summary>
     public Tensor<T> ToBackend(Tensor<T> tensor)
     {
+        ArgumentNullException.ThrowIfNull(tensor);
         if (Backend.Owns(tensor))
         {
             return tensor;
@@ -264,19 +447,50 @@ public partial class Network<T>
         return copy;
     }
 
+    /// <summary>Rows [from, to) of a backend tensor as a new backend tensor.</summary>
+    private Tensor<T> SliceRows(Tensor<T> source, int from, int to)
+    {
+        Tensor<T> part = Backend.Allocate(source.Shape.WithoutBatch().WithBatch(to - from));
+        int[] rows = new int[to - from];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rows[i] = from + i;
+        }
+        Backend.GatherRows(source, rows, part);
+        return part;
+    }
+
+    /// <summary>0, 1, ..., n−1 (cached).</summary>
+    private ReadOnlySpan<int> Identity(int n)
+    {
+        if (_identity.Length < n)
+        {
+            _identity = new int[n];
+            for (int i = 0; i < n; i++)
+            {
+                _identity[i] = i;
+            }
+        }
+        return _identity.AsSpan(0, n);
+    }
+
     private void CheckData(Tensor<T> x, Tensor<T> y, string what)
     {
         if (InputShape is null)
         {
             throw new InvalidOperationException("The network has no layers");
         }
-        if (!x.Shape.WithoutBatch().Equals(InputShape) || x.Shape.Rank != InputShape.Rank + 1)
+        if (x.Shape.Rank != InputShape.Rank + 1 || !x.Shape.WithoutBatch().Equals(InputShape))
         {
             throw new ShapeMismatchException($"{what} inputs", "(*, " + string.Join(", ", InputShape.ToArray()) + ")", x.Shape);
         }
-        if (!y.Shape.WithoutBatch().Equals(OutputShape) || y.Rows != x.Rows)
+        if (y.Shape.Rank != OutputShape!.Rank + 1 || !y.Shape.WithoutBatch().Equals(OutputShape) || y.Rows != x.Rows)
         {
-            throw new ShapeMismatchException($"{what} targets", $"({x.Rows}, " + string.Join(", ", OutputShape!.ToArray()) + ")", y.Shape);
+            throw new ShapeMismatchException($"{what} targets", $"({x.Rows}, " + string.Join(", ", OutputShape.ToArray()) + ")", y.Shape);
+        }
+        if (x.Rows == 0)
+        {
+            throw new ArgumentException($"The {what} data has no samples", nameof(x));
         }
     }
 

@@ -30,14 +30,47 @@ public abstract class Initializer
         return (n, n);
     }
 
-    /// <summary>Looks up an initializer by its Keras name.</summary>
-    public static Initializer FromName(string name) => name switch
+    /// <summary>Looks up an initializer (with its Keras defaults) by its Keras name.</summary>
+    /// <remarks>Built in: glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform, lecun_normal,
+    /// zeros, ones, random_normal, random_uniform, truncated_normal, orthogonal; others via <see cref="InitializerRegistry"/>.</remarks>
+    /// <exception cref="ArgumentException">The name is unknown.</exception>
+    /// <remarks>Keras class names are accepted too: "HeNormal" is read as "he_normal".</remarks>
+    public static Initializer FromName(string name)
     {
-        "glorot_uniform" => new GlorotUniform(),
-        "zeros" => new Constant(0),
-        "ones" => new Constant(1),
-        _ => InitializerRegistry.Lookup(name),
-    };
+        ArgumentNullException.ThrowIfNull(name);
+        return ToSnakeCase(name.Trim()) switch
+        {
+            "glorot_uniform" => new GlorotUniform(),
+            "glorot_normal" => new GlorotNormal(),
+            "he_uniform" => new HeUniform(),
+            "he_normal" => new HeNormal(),
+            "lecun_uniform" => new LecunUniform(),
+            "lecun_normal" => new LecunNormal(),
+            "zeros" => new Constant(0),
+            "ones" => new Constant(1),
+            "random_normal" => new RandomNormal(),
+            "random_uniform" => new RandomUniform(),
+            "truncated_normal" => new TruncatedNormal(),
+            "orthogonal" => new Orthogonal(),
+            _ => InitializerRegistry.Lookup(name),
+        };
+    }
+
+    // "GlorotUniform" → "glorot_uniform"; names already in snake case are only lower-cased.
+    private static string ToSnakeCase(string name)
+    {
+        var sb = new System.Text.StringBuilder(name.Length + 4);
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsUpper(c) && i > 0 && char.IsLower(name[i - 1]))
+            {
+                sb.Append('_');
+            }
+            sb.Append(char.ToLowerInvariant(c));
+        }
+        return sb.ToString();
+    }
 }
 
 /// <summary>Registry for initializers added beyond the built-ins above.</summary>
@@ -51,24 +84,6 @@ public static class InitializerRegistry
     /// <summary>Creates the initializer registered under <paramref name="name"/>.</summary>
     public static Initializer Lookup(string name) =>
         Factories.TryGetValue(name, out var f) ? f() : throw new ArgumentException($"Unknown initializer '{name}'", nameof(name));
-}
-
-/// <summary>Keras glorot_uniform: U(−limit, limit), limit = √(6 / (fan_in + fan_out)).</summary>
-public sealed class GlorotUniform : Initializer
-{
-    /// <inheritdoc/>
-    public override string Name => "glorot_uniform";
-
-    /// <inheritdoc/>
-    public override void Fill(Span<double> values, int[] shape, Random random)
-    {
-        (double fanIn, double fanOut) = ComputeFans(shape);
-        double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = ((random.NextDouble() * 2.0) - 1.0) * limit;
-        }
-    }
 }
 
 /// <summary>Every value equal to a constant (Keras "zeros", "ones", Constant).</summary>

@@ -177,10 +177,10 @@ public sealed class Dense<T> : Layer<T>
         c["units"] = Units;
         c["activation"] = Activations.Activations.ToName(ActivationKind);
         c["use_bias"] = UseBias;
-        c["kernel_initializer"] = KernelInitializer.Name;
-        c["bias_initializer"] = BiasInitializer.Name;
-        c["kernel_regularizer"] = KernelRegularizer is null ? null : new[] { KernelRegularizer.L1, KernelRegularizer.L2 };
-        c["bias_regularizer"] = BiasRegularizer is null ? null : new[] { BiasRegularizer.L1, BiasRegularizer.L2 };
+        c["kernel_initializer"] = KernelInitializer;
+        c["bias_initializer"] = BiasInitializer;
+        c["kernel_regularizer"] = KernelRegularizer;
+        c["bias_regularizer"] = BiasRegularizer;
         c["seed"] = Seed;
         return c;
     }

@@ -26,16 +26,11 @@ public sealed class AdaGrad(double learningRate = 0.01, double epsilon = 1e-7, d
     /// <inheritdoc/>
     public override string Name => "adagrad";
 
-    private readonly HashSet<object> _initialised = new(ReferenceEqualityComparer.Instance);
-
     /// <inheritdoc/>
     protected override void Update<T>(IBackend<T> backend, Parameter<T> parameter)
     {
-        Tensor<T> accumulator = State(backend, parameter, 1)[0];
-        if (InitialAccumulator != 0 && _initialised.Add(parameter))
-        {
-            backend.Fill(accumulator, T.CreateChecked(InitialAccumulator));
-        }
+        // The accumulator starts at InitialAccumulator (also after Reset()).
+        Tensor<T> accumulator = State(backend, parameter, 1, InitialAccumulator)[0];
         backend.AdaGradUpdate(parameter.Value, parameter.Gradient, accumulator,
             T.CreateChecked(CurrentLearningRate), T.CreateChecked(Epsilon));
     }

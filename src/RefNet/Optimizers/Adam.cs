@@ -41,7 +41,12 @@ public sealed class Adam : Optimizer
     {
         Tensor<T>[] s = State(backend, parameter, 2);
         double t = Iterations + 1;
-        double lrT = CurrentLearningRate * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t));
+        // β₁, β₂ are rounded to T first, as Keras holds them in float32 variables: then (1 − β₂) in the v update
+        // and √(1 − β₂ᵗ) here carry the same rounding and cancel (in float32 the first step is lr·sign(g) to ~1e-7,
+        // not 3e-6 off as with exact 0.999 here and 0.999f there).
+        double beta1 = double.CreateChecked(T.CreateChecked(Beta1));
+        double beta2 = double.CreateChecked(T.CreateChecked(Beta2));
+        double lrT = CurrentLearningRate * Math.Sqrt(1 - Math.Pow(beta2, t)) / (1 - Math.Pow(beta1, t));
         backend.AdamUpdate(parameter.Value, parameter.Gradient, s[0], s[1],
             T.CreateChecked(lrT), T.CreateChecked(Beta1), T.CreateChecked(Beta2), T.CreateChecked(Epsilon));
     }

