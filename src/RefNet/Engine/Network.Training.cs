@@ -13,6 +13,8 @@ namespace RefNet.Engine;
 
 public partial class Network<T> : INetwork
 {
+    private int[] _order = [];
+
     private readonly Dictionary<int, BatchBuffers> _batchBuffers = new();
     private Metric[] _metrics = [];
     private int[] _identity = [];
@@ -143,7 +145,9 @@ public partial class Network<T> : INetwork
         }
 
         int n = x.Rows;
-        int[] order = new int[n];
+        // The index array is reused across Fit calls (reset to the identity order here), so calling Fit once per
+        // epoch allocates nothing in proportion to the data set.
+        int[] order = _order.Length == n ? _order : (_order = new int[n]);
         for (int i = 0; i < n; i++)
         {
             order[i] = i;
