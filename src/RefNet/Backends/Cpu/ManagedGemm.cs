@@ -107,7 +107,7 @@ public sealed class ManagedGemm : IGemm
         fixed (T* pb = b)
         fixed (T* pc = c)
         {
-            if (run.PrefersDotProducts(transposeA, m, n))
+            if (run.PrefersDotProducts(transposeA, transposeB, m, n, k))
             {
                 // Thin C whose rows of A are contiguous (the classifier's forward product): dot products of
                 // A's rows with op(B)'s columns, which reads A in place instead of packing it.
@@ -115,8 +115,8 @@ public sealed class ManagedGemm : IGemm
             }
             else if (run.PrefersTransposed(m, n))
             {
-                // Thin C (fewer columns than one NR panel, e.g. the 10 outputs of a classifier): compute
-                // Cᵀ = op(B)ᵀ·op(A)ᵀ instead, so the wide side of C fills the NR-wide vector panels.
+                // Other thin C (fewer columns than one NR panel, e.g. a classifier's dW = xᵀ·dy with A transposed):
+                // compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead, so the wide side of C fills the NR-wide vector panels.
                 run.Execute(!transposeB, !transposeA, n, m, k, alpha, pb, ldb, pa, lda, beta, pc, ldc, transposeC: true);
             }
             else
@@ -180,6 +180,7 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
     private T* _btRows;
     private int _btStride;
     private const int ThinRowsPerTask = 32;
+    private const long MaxThinCopy = 1L << 22;
 
     private GemmRun(ManagedGemmKernel kernel)
     {
@@ -205,9 +206,10 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
     public bool PrefersTransposed(int m, int n) => n < _nr && m >= 2 * n;
 
     /// <summary>True for the thin products that <see cref="ExecuteThin"/> handles: C has fewer columns than an NR
-    /// panel and at least twice as many rows, op(A) is A itself (rows contiguous), and Vector512 is in use.</summary>
-    public bool PrefersDotProducts(bool transA, int m, int n) =>
-        !transA && _kernel == ManagedGemmKernel.Vector512 && PrefersTransposed(m, n);
+    /// panel and at least twice as many rows, op(A) is A itself (rows contiguous), Vector512 is in use, and the
+    /// copy of op(B)'s columns (needed when B is not transposed) stays small (n·k ≤ 2²²).</summary>
+    public bool PrefersDotProducts(bool transA, bool transB, int m, int n, int k) =>
+        !transA && _kernel == ManagedGemmKernel.Vector512 && PrefersTransposed(m, n) && (transB || (long)n * k <= MaxThinCopy);
 
     /// <summary>Thin C = alpha·A·op(B) + beta·C as m·n dot products: element (i, j) is the dot product of row i
     /// of A with column j of op(B), both read with unit stride (op(B)'s columns are copied into contiguous rows
@@ -231,7 +233,7 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
             }
             else
             {
-                // op(B)(p, j) = b[p·ldb + j]: copy the n columns into n rows of length k (n < NR, so it is small).
+                // op(B)(p, j) = b[p·ldb + j]: copy the n columns into n rows of length k (at most 2²² values).
                 for (int p = 0; p < k; p++)
                 {
                     T* src = b + ((long)p * ldb);
