@@ -182,6 +182,10 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
     private const int ThinRowsPerTask = 32;
     private const long MaxThinCopy = 1L << 22;
 
+    // The copied rows of op(B) are 16 values longer than k, so that at power-of-two k they do not start at the same
+    // offset modulo 4 KiB as each other and as A's rows (8 read streams in one L1 set would evict each other).
+    private const int ThinRowPadding = 16;
+
     private GemmRun(ManagedGemmKernel kernel)
     {
         _kernel = kernel;
@@ -222,7 +226,8 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
         _c = c;
         (_lda, _ldc) = (lda, ldc);
         int threads = (long)m * n * k < ManagedGemm.ParallelThreshold ? 1 : CpuThreads.Count;
-        EnsureBuffers(0, transB ? 0 : n * k);
+        int stride = k + ThinRowPadding;
+        EnsureBuffers(0, transB ? 0 : n * stride);
         fixed (T* bp = _bPack)
         {
             if (transB)
@@ -239,11 +244,11 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
                     T* src = b + ((long)p * ldb);
                     for (int j = 0; j < n; j++)
                     {
-                        bp[((long)j * k) + p] = src[j];
+                        bp[((long)j * stride) + p] = src[j];
                     }
                 }
                 _btRows = bp;
-                _btStride = k;
+                _btStride = stride;
             }
             _thin = true;
             try
