@@ -183,7 +183,7 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
     private const long MaxThinCopy = 1L << 22;
 
     // The copied rows of op(B) are 16 values longer than k, so that at power-of-two k they do not start at the same
-    // offset modulo 4 KiB as each other and as A's rows (8 read streams in one L1 set would evict each other).
+    // offset modulo 4 KiB as each other and as A's rows (8 read streams mapping to the same L1 sets evict each other).
     private const int ThinRowPadding = 16;
 
     private GemmRun(ManagedGemmKernel kernel)
@@ -238,7 +238,7 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
             }
             else
             {
-                // op(B)(p, j) = b[p·ldb + j]: copy the n columns into n rows of length k (at most 2²² values).
+                // op(B)(p, j) = b[p·ldb + j]: copy the n columns into n rows of length k, k + 16 apart (n·k ≤ 2²²).
                 for (int p = 0; p < k; p++)
                 {
                     T* src = b + ((long)p * ldb);
