@@ -44,6 +44,36 @@ public class GemmDeterminismTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ManagedThinProduct_IsBitwiseIdentical_ForAnyThreadCount(bool transposeB)
+    {
+        // 200×10×600 with A not transposed: the dot-product path (7 row tasks of 32), C pre-filled with NaN.
+        var gemm = new ManagedGemm(ManagedGemmKernel.Vector512);
+        var p = GemmTests.Problem.Create(200, 10, 600, false, transposeB, seed: 5, padding: 0);
+        float[] a = p.A.Select(v => (float)v).ToArray();
+        float[] b = p.B.Select(v => (float)v).ToArray();
+        int saved = CpuThreads.Count;
+        try
+        {
+            float[]? first = null;
+            foreach (int threads in new[] { 1, 2, 3, 1 })
+            {
+                CpuThreads.Count = threads;
+                float[] c = Enumerable.Repeat(float.NaN, 200 * 10).ToArray();
+                gemm.Multiply(false, transposeB, 200, 10, 600, 1f, a, p.Lda, b, p.Ldb, 0f, c, p.Ldc);
+                Assert.DoesNotContain(c, float.IsNaN);
+                first ??= c;
+                Assert.True(first.AsSpan().SequenceEqual(c), $"result with {threads} thread(s) differs from 1 thread");
+            }
+        }
+        finally
+        {
+            CpuThreads.Count = saved;
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(GemmTests.Implementations), MemberType = typeof(GemmTests))]
     public void SameInputs_GiveBitwiseSameResult(string implementation)
     {

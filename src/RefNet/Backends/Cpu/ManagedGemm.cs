@@ -45,6 +45,10 @@ public enum ManagedGemmKernel
 /// <para><b>Determinism:</b> the tiling depends only on the matrix sizes, never on the thread count, and each
 /// element of C is owned by one tile, so it always sees the same depth blocks in the same order. The result is
 /// bitwise identical for 1, 2 or any number of threads.</para>
+/// <para><b>Thin products</b> (C narrower than one NR panel and at least twice as tall): with A not transposed and
+/// the Vector512 kernel, C is computed as dot products of A's rows with op(B)'s columns (4 × 4 at a time), which
+/// reads A where it lies instead of packing (transposing) it; otherwise as Cᵀ = op(B)ᵀ·op(A)ᵀ with the blocked
+/// loops, so the tall side of C fills the NR-wide panels.</para>
 /// <para>Edge tiles (fewer than MR rows or NR columns left) are computed into a zero-padded scratch tile and
 /// only the valid part is written back.</para>
 /// </remarks>
@@ -103,10 +107,16 @@ public sealed class ManagedGemm : IGemm
         fixed (T* pb = b)
         fixed (T* pc = c)
         {
-            if (run.PrefersTransposed(m, n))
+            if (run.PrefersDotProducts(transposeA, transposeB, m, n, k))
             {
-                // Thin C (fewer columns than one NR panel, e.g. the 10 outputs of a classifier): compute
-                // Cᵀ = op(B)ᵀ·op(A)ᵀ instead, so the wide side of C fills the NR-wide vector panels.
+                // Thin C whose rows of A are contiguous (the classifier's forward product): dot products of
+                // A's rows with op(B)'s columns, which reads A in place instead of packing it.
+                run.ExecuteThin(transposeB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            }
+            else if (run.PrefersTransposed(m, n))
+            {
+                // Other thin C (fewer columns than one NR panel, e.g. a classifier's dW = xᵀ·dy with A transposed):
+                // compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead, so the wide side of C fills the NR-wide vector panels.
                 run.Execute(!transposeB, !transposeA, n, m, k, alpha, pb, ldb, pa, lda, beta, pc, ldc, transposeC: true);
             }
             else
@@ -164,6 +174,18 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
 
     private const int PanelsPerPackTask = 8;
 
+    // The thin (dot-product) path: op(B)'s columns as contiguous rows of _btRows, _btStride apart.
+    private bool _thin;
+    private int _k;
+    private T* _btRows;
+    private int _btStride;
+    private const int ThinRowsPerTask = 32;
+    private const long MaxThinCopy = 1L << 22;
+
+    // The copied rows of op(B) are 16 values longer than k, so that at power-of-two k they do not start at the same
+    // offset modulo 4 KiB as each other and as A's rows (8 read streams mapping to the same L1 sets evict each other).
+    private const int ThinRowPadding = 16;
+
     private GemmRun(ManagedGemmKernel kernel)
     {
         _kernel = kernel;
@@ -186,6 +208,79 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
 
     /// <summary>True when C has fewer columns than an NR panel but at least twice as many rows.</summary>
     public bool PrefersTransposed(int m, int n) => n < _nr && m >= 2 * n;
+
+    /// <summary>True for the thin products that <see cref="ExecuteThin"/> handles: C has fewer columns than an NR
+    /// panel and at least twice as many rows, op(A) is A itself (rows contiguous), Vector512 is in use, and the
+    /// copy of op(B)'s columns (needed when B is not transposed) stays small (n·k ≤ 2²²).</summary>
+    public bool PrefersDotProducts(bool transA, bool transB, int m, int n, int k) =>
+        !transA && _kernel == ManagedGemmKernel.Vector512 && PrefersTransposed(m, n) && (transB || (long)n * k <= MaxThinCopy);
+
+    /// <summary>Thin C = alpha·A·op(B) + beta·C as m·n dot products: element (i, j) is the dot product of row i
+    /// of A with column j of op(B), both read with unit stride (op(B)'s columns are copied into contiguous rows
+    /// first unless B is transposed). Each task owns 32 rows of C, so the result does not depend on the thread
+    /// count.</summary>
+    public void ExecuteThin(bool transB, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
+    {
+        (_m, _n, _k, _alpha, _beta) = (m, n, k, alpha, beta);
+        _a = a;
+        _c = c;
+        (_lda, _ldc) = (lda, ldc);
+        int threads = (long)m * n * k < ManagedGemm.ParallelThreshold ? 1 : CpuThreads.Count;
+        int stride = k + ThinRowPadding;
+        EnsureBuffers(0, transB ? 0 : n * stride);
+        fixed (T* bp = _bPack)
+        {
+            if (transB)
+            {
+                // op(B)(p, j) = b[j·ldb + p]: column j of op(B) is already row j of B.
+                _btRows = b;
+                _btStride = ldb;
+            }
+            else
+            {
+                // op(B)(p, j) = b[p·ldb + j]: copy the n columns into n rows of length k, k + 16 apart (n·k ≤ 2²²).
+                for (int p = 0; p < k; p++)
+                {
+                    T* src = b + ((long)p * ldb);
+                    for (int j = 0; j < n; j++)
+                    {
+                        bp[((long)j * stride) + p] = src[j];
+                    }
+                }
+                _btRows = bp;
+                _btStride = stride;
+            }
+            _thin = true;
+            try
+            {
+                WorkerTeam.Shared.Run(this, CeilDiv(m, ThinRowsPerTask), threads);
+            }
+            finally
+            {
+                _thin = false;
+                _btRows = null;
+                _a = null;
+                _c = null;
+            }
+        }
+    }
+
+    // Thin task: rows i0..i0+32 of C in blocks of 4 rows × 4 columns.
+    private void ComputeThinRows(int index)
+    {
+        bool overwrite = _beta == T.Zero;
+        int iEnd = Math.Min(_m, (index + 1) * ThinRowsPerTask);
+        for (int i = index * ThinRowsPerTask; i < iEnd; i += 4)
+        {
+            int rows = Math.Min(4, iEnd - i);
+            for (int j = 0; j < _n; j += 4)
+            {
+                int cols = Math.Min(4, _n - j);
+                MicroKernels<T>.Dot4x4V512(_k, _a + ((long)i * _lda), _lda, rows,
+                    _btRows + ((long)j * _btStride), _btStride, cols, _c + ((long)i * _ldc) + j, _ldc, _alpha, _beta, overwrite);
+            }
+        }
+    }
 
     /// <summary>Runs the blocked loops described on <see cref="ManagedGemm"/>; with transposeC the m×n result
     /// is stored transposed, element (i, j) at c[j·ldc + i].</summary>
@@ -239,6 +334,11 @@ internal sealed unsafe class GemmRun<T> : ITaskBody
     /// <inheritdoc/>
     public void Execute(int index)
     {
+        if (_thin)
+        {
+            ComputeThinRows(index);
+            return;
+        }
         if (!_packing)
         {
             ComputeTile(index / _tilesN, index % _tilesN);
@@ -459,6 +559,88 @@ internal static unsafe class MicroKernels<T>
         if (!full)
         {
             MergeEdge(tile, 2 * w, c, ldc, rows, cols, alpha, beta, overwrite, transposeC);
+        }
+    }
+
+    /// <summary>4 rows of A × 4 columns of op(B) as 16 dot products of length k: 16 Vector512 accumulators of
+    /// lane-wise partial sums, per step 4 loads of A, 4 loads of B and 16 FMAs; the lanes are summed at the end and
+    /// the k mod Count tail is added in order. Missing rows/columns (rows, cols &lt; 4) repeat the last valid one and
+    /// are not stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Dot4x4V512(int k, T* a, int lda, int rows, T* bt, int ldbt, int cols, T* c, int ldc, T alpha, T beta, bool overwrite)
+    {
+        int w = Vector512<T>.Count;
+        T* a0 = a;
+        T* a1 = a + ((long)Math.Min(1, rows - 1) * lda);
+        T* a2 = a + ((long)Math.Min(2, rows - 1) * lda);
+        T* a3 = a + ((long)Math.Min(3, rows - 1) * lda);
+        T* b0 = bt;
+        T* b1 = bt + ((long)Math.Min(1, cols - 1) * ldbt);
+        T* b2 = bt + ((long)Math.Min(2, cols - 1) * ldbt);
+        T* b3 = bt + ((long)Math.Min(3, cols - 1) * ldbt);
+        Vector512<T> s00 = default, s01 = default, s02 = default, s03 = default;
+        Vector512<T> s10 = default, s11 = default, s12 = default, s13 = default;
+        Vector512<T> s20 = default, s21 = default, s22 = default, s23 = default;
+        Vector512<T> s30 = default, s31 = default, s32 = default, s33 = default;
+        int p = 0;
+        for (; p <= k - w; p += w)
+        {
+            Vector512<T> x0 = Vector512.Load(a0 + p);
+            Vector512<T> x1 = Vector512.Load(a1 + p);
+            Vector512<T> x2 = Vector512.Load(a2 + p);
+            Vector512<T> x3 = Vector512.Load(a3 + p);
+            Vector512<T> y = Vector512.Load(b0 + p);
+            s00 = Fma(x0, y, s00);
+            s10 = Fma(x1, y, s10);
+            s20 = Fma(x2, y, s20);
+            s30 = Fma(x3, y, s30);
+            y = Vector512.Load(b1 + p);
+            s01 = Fma(x0, y, s01);
+            s11 = Fma(x1, y, s11);
+            s21 = Fma(x2, y, s21);
+            s31 = Fma(x3, y, s31);
+            y = Vector512.Load(b2 + p);
+            s02 = Fma(x0, y, s02);
+            s12 = Fma(x1, y, s12);
+            s22 = Fma(x2, y, s22);
+            s32 = Fma(x3, y, s32);
+            y = Vector512.Load(b3 + p);
+            s03 = Fma(x0, y, s03);
+            s13 = Fma(x1, y, s13);
+            s23 = Fma(x2, y, s23);
+            s33 = Fma(x3, y, s33);
+        }
+        T* sums = stackalloc T[16];
+        sums[0] = Vector512.Sum(s00);
+        sums[1] = Vector512.Sum(s01);
+        sums[2] = Vector512.Sum(s02);
+        sums[3] = Vector512.Sum(s03);
+        sums[4] = Vector512.Sum(s10);
+        sums[5] = Vector512.Sum(s11);
+        sums[6] = Vector512.Sum(s12);
+        sums[7] = Vector512.Sum(s13);
+        sums[8] = Vector512.Sum(s20);
+        sums[9] = Vector512.Sum(s21);
+        sums[10] = Vector512.Sum(s22);
+        sums[11] = Vector512.Sum(s23);
+        sums[12] = Vector512.Sum(s30);
+        sums[13] = Vector512.Sum(s31);
+        sums[14] = Vector512.Sum(s32);
+        sums[15] = Vector512.Sum(s33);
+        for (int r = 0; r < rows; r++)
+        {
+            T* ar = a + ((long)r * lda);
+            for (int j = 0; j < cols; j++)
+            {
+                T* bj = bt + ((long)j * ldbt);
+                T acc = sums[(r * 4) + j];
+                for (int q = p; q < k; q++)
+                {
+                    acc = T.FusedMultiplyAdd(ar[q], bj[q], acc);
+                }
+                T* cij = c + ((long)r * ldc) + j;
+                *cij = overwrite ? alpha * acc : T.FusedMultiplyAdd(alpha, acc, beta * *cij);
+            }
         }
     }
 
