@@ -7,6 +7,7 @@ using RefNet.Engine;
 using RefNet.Layers;
 using RefNet.Losses;
 using RefNet.Optimizers;
+using RefNet.Reproduction;
 using RefNet.Tensors;
 
 namespace RefNet.Benchmarks;
@@ -37,8 +38,8 @@ public class TrainingBenchmarks
         dnet.Add(_dense);
         _x = Random<float>(rng, 128, 784);
         _g = Random<float>(rng, 128, 512);
-        _net = Mlp(new FastCpuBackend<float>(gemm));
-        _net64 = Mlp(new FastCpuBackend<double>(gemm));
+        _net = MnistMlp.Build(seed: 1, new FastCpuBackend<float>(gemm));
+        _net64 = MnistMlp.Build(seed: 1, new FastCpuBackend<double>(gemm));
         _bx = Random<float>(rng, 1280, 784);
         _by = OneHot<float>(rng, 1280);
         _bx64 = Random<double>(rng, 1280, 784);
@@ -59,19 +60,6 @@ public class TrainingBenchmarks
 
     [Benchmark(OperationsPerInvoke = 10)]
     public void TrainingStepDouble() => _net64.Fit(_bx64, _by64, batchSize: 128, epochs: 1, shuffle: false, verbose: 0);
-
-    private static Network<T> Mlp<T>(IBackend<T> backend)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        var net = new Sequential<T>(backend, seed: 1);
-        net.Add(new Dense<T>(512, ActivationKind.Relu, inputDim: 784));
-        net.Add(new Dropout<T>(0.2));
-        net.Add(new Dense<T>(512, ActivationKind.Relu));
-        net.Add(new Dropout<T>(0.2));
-        net.Add(new Dense<T>(10, ActivationKind.Softmax));
-        net.Compile(new RmsProp(), new CategoricalCrossentropy(), ["accuracy"]);
-        return net;
-    }
 
     private static Tensor<T> Random<T>(Random rng, int rows, int cols)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>

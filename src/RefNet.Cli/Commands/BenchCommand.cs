@@ -149,13 +149,7 @@ public sealed class BenchCommand : ICommand
         IBackend<T> backend = DeviceOption.Create<T>(o.Device, () => new FastCpuBackend<T>(gemm));
         using var owned = backend as IDisposable;
         (Tensor<T> x, Tensor<T> y, string source) = LoadData<T>(o);
-        var net = new Sequential<T>(backend, seed: 1);
-        net.Add(new Dense<T>(512, ActivationKind.Relu, inputDim: 784));
-        net.Add(new Dropout<T>(0.2));
-        net.Add(new Dense<T>(512, ActivationKind.Relu));
-        net.Add(new Dropout<T>(0.2));
-        net.Add(new Dense<T>(10, ActivationKind.Softmax));
-        net.Compile(new RmsProp(), new CategoricalCrossentropy(), ["accuracy"]);
+        Sequential<T> net = RefNet.Reproduction.MnistMlp.Build(seed: 1, backend);
         const int batch = 128;
         int steps = (x.Rows + batch - 1) / batch;
         string engine = o.Device == "cpu" ? gemm.Description : backend.ToString()!;

@@ -1,5 +1,6 @@
 // Keras' examples/mnist_mlp.py in RefNet: the model, its training settings, and the acceptance band of
 // keras-golden.md §8.2 (the project's research dossier) around the two published 20-epoch Keras runs.
+using System.Numerics;
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Layers;
@@ -36,14 +37,20 @@ public static class MnistMlp
     /// <summary>Builds and compiles the model (float32, like Keras).</summary>
     /// <param name="seed">Seed of initialisation and dropout masks (layer i gets seed + i).</param>
     /// <param name="backend">Where it runs (the default CPU backend when null), e.g. an ILGPU backend.</param>
-    public static Sequential<float> Build(int seed, IBackend<float>? backend = null)
+    public static Sequential<float> Build(int seed, IBackend<float>? backend = null) => Build<float>(seed, backend);
+
+    /// <summary>Builds and compiles the model in either precision (benchmarks use float64 too).</summary>
+    /// <param name="seed">Seed of initialisation and dropout masks (layer i gets seed + i).</param>
+    /// <param name="backend">Where it runs (the default CPU backend when null).</param>
+    public static Sequential<T> Build<T>(int seed, IBackend<T>? backend)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var model = new Sequential<float>(backend, seed: seed);
-        model.Add(new Dense<float>(512, ActivationKind.Relu, inputDim: 784));
-        model.Add(new Dropout<float>(0.2));
-        model.Add(new Dense<float>(512, ActivationKind.Relu));
-        model.Add(new Dropout<float>(0.2));
-        model.Add(new Dense<float>(10, ActivationKind.Softmax));
+        var model = new Sequential<T>(backend, seed: seed);
+        model.Add(new Dense<T>(512, ActivationKind.Relu, inputDim: 784));
+        model.Add(new Dropout<T>(0.2));
+        model.Add(new Dense<T>(512, ActivationKind.Relu));
+        model.Add(new Dropout<T>(0.2));
+        model.Add(new Dense<T>(10, ActivationKind.Softmax));
         model.Compile(new RmsProp(), new CategoricalCrossentropy(), ["accuracy"]);
         return model;
     }
