@@ -91,6 +91,7 @@ public sealed class ReproduceCommand : ICommand
             evalSeconds += clock.Elapsed.TotalSeconds;
             output.WriteLine($"Test loss: {loss.ToString("R", Inv)}");
             output.WriteLine($"Test accuracy: {acc.ToString("R", Inv)}");
+            output.WriteLine($"Final weights SHA-256: {model.WeightsHash()}");
             curves.Add(ToCurve(history));
             testLosses.Add(loss);
             testAccs.Add(acc);

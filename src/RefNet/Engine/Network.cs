@@ -65,6 +65,19 @@ public partial class Network<T>
     /// <remarks>A list cached until the next <see cref="Add"/>, so iterating it in the training loop allocates nothing.</remarks>
     public IReadOnlyList<Parameter<T>> Parameters => _parameters ??= _layers.SelectMany(l => l.Parameters).ToList();
 
+    /// <summary>SHA-256 (lower-case hex) of every parameter's values in order, as raw little-endian bytes.</summary>
+    /// <remarks>A fingerprint for "bitwise the same weights": equal hashes mean equal weights bit for bit.</remarks>
+    public string WeightsHash()
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (Parameter<T> p in Parameters)
+        {
+            T[] values = p.Value.ToArray();
+            sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
     /// <summary>Appends a layer and builds it (Keras builds as soon as the input shape is known).</summary>
     /// <exception cref="ArgumentException">The first layer has no input shape, or shapes do not fit.</exception>
     public Network<T> Add(Layer<T> layer)
