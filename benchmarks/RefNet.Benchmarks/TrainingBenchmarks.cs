@@ -1,5 +1,6 @@
 // Dense forward+backward at 128×784→512 and one full mnist_mlp training step (Fit on one batch), with
 // MemoryDiagnoser to show that a step allocates nothing after warm-up.
+using RefNet.Activations;
 using BenchmarkDotNet.Attributes;
 using RefNet.Backends;
 using RefNet.Backends.Cpu;
@@ -33,13 +34,13 @@ public class TrainingBenchmarks
     {
         IGemm gemm = GemmSelector.FromName(Implementation);
         var rng = new Random(1);
-        var dnet = new Sequential<float>(new FastCpuBackend<float>(gemm));
-        _dense = new Dense<float>(512, ActivationKind.Relu, inputDim: 784);
+        var dnet = new Sequential<float>(new CpuBackend<float>(gemm));
+        _dense = new Dense<float>(512, ActivationFunction.Relu, inputDim: 784);
         dnet.Add(_dense);
         _x = Random<float>(rng, 128, 784);
         _g = Random<float>(rng, 128, 512);
-        _net = MnistMlp.Build(seed: 1, new FastCpuBackend<float>(gemm));
-        _net64 = MnistMlp.Build(seed: 1, new FastCpuBackend<double>(gemm));
+        _net = MnistMlp.Build(seed: 1, new CpuBackend<float>(gemm));
+        _net64 = MnistMlp.Build(seed: 1, new CpuBackend<double>(gemm));
         _bx = Random<float>(rng, 1280, 784);
         _by = OneHot<float>(rng, 1280);
         _bx64 = Random<double>(rng, 1280, 784);

@@ -1,5 +1,5 @@
-// IlgpuBackend: every IBackend operation as an ILGPU kernel, on CUDA or on ILGPU's CPU accelerator.
-// Kernels are generic over T, loaded once per accelerator and kept in fields; CpuBackend is the specification.
+// IlgpuBackend: every backend primitive as an ILGPU kernel, on CUDA or on ILGPU's CPU accelerator.
+// Kernels are generic over T (and over the formula struct F), loaded once per accelerator; ReferenceBackend is the specification.
 using System.Numerics;
 using ILGPU;
 using ILGPU.Runtime;
@@ -13,11 +13,11 @@ namespace RefNet.Backends.Ilgpu;
 /// <summary>The ILGPU backend: tensors live in accelerator memory and every operation is a kernel.</summary>
 /// <typeparam name="T">float or double.</typeparam>
 /// <remarks>
-/// Results match <see cref="CpuBackend{T}"/>: bit for bit on ILGPU's CPU accelerator for every operation whose
+/// Results match <see cref="ReferenceBackend{T}"/>: bit for bit on ILGPU's CPU accelerator for every operation whose
 /// reduction fits one stage (see the README's ILGPU section for the tolerances elsewhere). Only scalars (sums,
 /// correct counts) come back to the host during training. Not thread-safe: use one instance per thread.
 /// </remarks>
-public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
+public sealed class IlgpuBackend<T> : Backend<T>, IDisposable
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Context _context;
@@ -34,46 +34,23 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
     private readonly TransferCounter _transfers = new();
     private bool _disposed;
 
-    // ---- kernels, loaded once --------------------------------------------------------------
+    // ---- kernels, loaded once (formula kernels: once per formula type, on first use) ------------
+    private readonly Dictionary<(string Kernel, Type Formula), Delegate> _formulaKernels = [];
     private readonly Action<KernelConfig, ArrayView<T>, T> _fill;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>> _add;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>> _subtract;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>> _multiply;
-    private readonly Action<KernelConfig, ArrayView<T>, T, ArrayView<T>> _scale;
-    private readonly Action<KernelConfig, T, ArrayView<T>, ArrayView<T>> _axpy;
-    private readonly Action<KernelConfig, T, ArrayView<T>, ArrayView<T>> _axpySign;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>> _addRowVector;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<int>, ArrayView<T>, int> _gatherRows;
+    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<int>, ArrayView<T>, int> _scatterAddRows;
+    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ColumnBlock> _copyColumns;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, GemmShape, T, T> _gemm;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, GemmShape, T, T> _gemmGridStride;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>> _relu;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>> _sigmoid;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>> _tanh;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, int> _softmax;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>> _reluBackward;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>> _sigmoidBackward;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>> _tanhBackward;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, int> _softmaxBackward;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>> _sumRows;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, SumTerm> _partialSums;
     private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>> _finishSum;
     private readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>> _sumCounts;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T> _mseForward;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T> _maeForward;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T> _bceForward;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T> _cceForward;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T> _mseBackward;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T> _maeBackward;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, T> _bceBackward;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, int, T> _cceBackward;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<int>> _countCategorical;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<int>, T> _countBinary;
-    private readonly Action<KernelConfig, ArrayView<T>, ulong, long, T> _dropoutMask;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, T> _sgd;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, int> _sgdMomentum;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, T> _rmsProp;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, T, T> _adam;
-    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T> _adaGrad;
+    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, int> _argMaxRows;
+    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ConvGeometry> _im2col;
+    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ConvGeometry> _col2im;
+    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ConvGeometry, int> _pool;
+    private readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ConvGeometry, int> _poolBackward;
 
     private IlgpuBackend(Context context, Accelerator accelerator, IlgpuGemm? gemm)
     {
@@ -99,44 +76,20 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
         _rowCounts = accelerator.Allocate1D<int>(1);
 
         _fill = accelerator.LoadStreamKernel<ArrayView<T>, T>(ElementwiseKernels.Fill);
-        _add = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>>(ElementwiseKernels.Add);
-        _subtract = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>>(ElementwiseKernels.Subtract);
-        _multiply = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>>(ElementwiseKernels.Multiply);
-        _scale = accelerator.LoadStreamKernel<ArrayView<T>, T, ArrayView<T>>(ElementwiseKernels.Scale);
-        _axpy = accelerator.LoadStreamKernel<T, ArrayView<T>, ArrayView<T>>(ElementwiseKernels.Axpy);
-        _axpySign = accelerator.LoadStreamKernel<T, ArrayView<T>, ArrayView<T>>(ElementwiseKernels.AxpySign);
         _addRowVector = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>>(ElementwiseKernels.AddRowVector);
         _gatherRows = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<int>, ArrayView<T>, int>(ElementwiseKernels.GatherRows);
+        _scatterAddRows = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<int>, ArrayView<T>, int>(ElementwiseKernels.ScatterAddRows);
+        _copyColumns = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ColumnBlock>(ElementwiseKernels.CopyColumns);
         _gemm = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, GemmShape, T, T>(GemmKernels.Gemm);
         _gemmGridStride = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, GemmShape, T, T>(GemmKernels.GemmGridStride);
-        _relu = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>>(ActivationKernels.Relu);
-        _sigmoid = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>>(ActivationKernels.Sigmoid);
-        _tanh = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>>(ActivationKernels.Tanh);
-        _softmax = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, int>(ActivationKernels.Softmax);
-        _reluBackward = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>>(ActivationKernels.ReluBackward);
-        _sigmoidBackward = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>>(ActivationKernels.SigmoidBackward);
-        _tanhBackward = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>>(ActivationKernels.TanhBackward);
-        _softmaxBackward = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, int>(ActivationKernels.SoftmaxBackward);
         _sumRows = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>>(ReductionKernels.SumRows);
-        _partialSums = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, SumTerm>(ReductionKernels.PartialSums);
         _finishSum = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>>(ReductionKernels.FinishSum);
         _sumCounts = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>>(ReductionKernels.SumCounts);
-        _mseForward = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, T>(LossKernels.MseForward);
-        _maeForward = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, T>(LossKernels.MaeForward);
-        _bceForward = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T>(LossKernels.BceForward);
-        _cceForward = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, T>(LossKernels.CceForward);
-        _mseBackward = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T>(LossKernels.MseBackward);
-        _maeBackward = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T>(LossKernels.MaeBackward);
-        _bceBackward = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, T>(LossKernels.BceBackward);
-        _cceBackward = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, T, int, T>(LossKernels.CceBackward);
-        _countCategorical = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<int>>(LossKernels.CountCategorical);
-        _countBinary = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<int>, T>(LossKernels.CountBinary);
-        _dropoutMask = accelerator.LoadStreamKernel<ArrayView<T>, ulong, long, T>(DropoutKernels.DropoutMask);
-        _sgd = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, T>(OptimizerKernels.Sgd);
-        _sgdMomentum = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, int>(OptimizerKernels.SgdMomentum);
-        _rmsProp = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, T>(OptimizerKernels.RmsProp);
-        _adam = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T, T, T>(OptimizerKernels.Adam);
-        _adaGrad = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, T, T>(OptimizerKernels.AdaGrad);
+        _argMaxRows = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, int>(ReductionKernels.ArgMaxRows);
+        _im2col = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ConvGeometry>(WindowKernels.Im2Col);
+        _col2im = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ConvGeometry>(WindowKernels.Col2Im);
+        _pool = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ConvGeometry, int>(WindowKernels.Pool2D);
+        _poolBackward = accelerator.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ConvGeometry, int>(WindowKernels.Pool2DBackward);
     }
 
     /// <summary>Creates a backend on the requested device.</summary>
@@ -189,7 +142,7 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
     }
 
     /// <inheritdoc/>
-    public string Name { get; }
+    public override string Name { get; }
 
     /// <summary>The matrix-product kernel in use.</summary>
     public IlgpuGemm GemmKernel => _gemmKind;
@@ -209,61 +162,25 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
     // ---- memory -------------------------------------------------------------------------
 
     /// <inheritdoc/>
-    public Tensor<T> Allocate(Shape shape)
-    {
-        ArgumentNullException.ThrowIfNull(shape);
-        return new Tensor<T>(shape, new IlgpuStorage<T>(_accelerator, shape.Length, _transfers));
-    }
+    protected override Tensor<T> AllocateCore(Shape shape) => new(shape, new IlgpuStorage<T>(_accelerator, shape.Length, _transfers));
 
     /// <inheritdoc/>
-    public bool Owns(Tensor<T> tensor) => tensor.Storage is IlgpuStorage<T> s && ReferenceEquals(s.Accelerator, _accelerator);
+    public override bool Owns(Tensor<T> tensor) => tensor.Storage is IlgpuStorage<T> s && ReferenceEquals(s.Accelerator, _accelerator);
 
     /// <inheritdoc/>
-    public void CopyFromHost(ReadOnlySpan<T> source, Tensor<T> destination)
-    {
-        CheckLength("CopyFromHost", source.Length, destination);
-        Storage(destination).CopyFrom(source);
-    }
+    protected override void CopyFromHostCore(ReadOnlySpan<T> source, Tensor<T> destination) => Storage(destination).CopyFrom(source);
 
     /// <inheritdoc/>
-    public void Copy(Tensor<T> source, Tensor<T> destination)
-    {
-        SameLength("Copy", source, destination);
-        if (source.Length > 0)
-        {
-            View(source).CopyTo(View(destination));
-        }
-    }
+    protected override void CopyCore(Tensor<T> source, Tensor<T> destination) => View(source).CopyTo(View(destination));
 
     /// <inheritdoc/>
-    public void Fill(Tensor<T> destination, T value) => _fill(Elementwise(destination.Length), View(destination), value);
-
-    /// <inheritdoc/>
-    public void GatherRows(Tensor<T> source, ReadOnlySpan<int> rows, Tensor<T> destination)
-    {
-        BackendChecks.GatherRows(source, rows, destination);
-        int cols = source.Columns;
-        if (rows.Length == 0 || cols == 0)
-        {
-            return;
-        }
-        EnsureCapacity(ref _rowIndices, rows.Length);
-        ArrayView<int> rowView = ((ArrayView<int>)_rowIndices.View).SubView(0, rows.Length);
-        rowView.CopyFromCPU(rows);
-        _transfers.ToDevice<int>(rows.Length);
-        _gatherRows(Elementwise(destination.Length), View(source), rowView, View(destination), cols);
-    }
+    protected override void FillCore(Tensor<T> destination, T value) => _fill(Elementwise(destination.Length), View(destination), value);
 
     // ---- linear algebra -----------------------------------------------------------------
 
     /// <inheritdoc/>
-    public void MatMul(Tensor<T> a, bool transposeA, Tensor<T> b, bool transposeB, Tensor<T> c, T alpha, T beta)
+    protected override void MatMulCore(Tensor<T> a, bool transposeA, Tensor<T> b, bool transposeB, Tensor<T> c, T alpha, T beta, int m, int n, int k)
     {
-        (int m, int n, int k) = BackendChecks.MatMul(a, transposeA, b, transposeB, c);
-        if (m == 0 || n == 0)
-        {
-            return;
-        }
         int tile = _gemmTile;
         var shape = new GemmShape(m, n, k, a.Columns, b.Columns, transposeA ? 1 : 0, transposeB ? 1 : 0, tile);
         if (_gemmKind == IlgpuGemm.GridStride)
@@ -279,149 +196,66 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
     }
 
     /// <inheritdoc/>
-    public void AddRowVector(Tensor<T> x, Tensor<T> v, Tensor<T> y)
+    protected override void AddRowVectorCore(Tensor<T> x, Tensor<T> v, Tensor<T> y) =>
+        _addRowVector(Elementwise(y.Length), View(x), View(v), View(y));
+
+    /// <inheritdoc/>
+    protected override void SumRowsCore(Tensor<T> x, Tensor<T> y) => _sumRows(Elementwise(y.Length), View(x), View(y));
+
+    // ---- elementwise formulas -----------------------------------------------------------
+
+    /// <inheritdoc/>
+    protected override void MapCore<F>(Tensor<T> x, Tensor<T> y, F f) =>
+        Kernel<Action<KernelConfig, ArrayView<T>, ArrayView<T>, F>, F>("map1", static device => device.LoadStreamKernel<ArrayView<T>, ArrayView<T>, F>(FormulaKernels.Map1<T, F>))(Elementwise(y.Length), View(x), View(y), f);
+
+    /// <inheritdoc/>
+    protected override void MapCore<F>(Tensor<T> a, Tensor<T> b, Tensor<T> y, F f) =>
+        Kernel<Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, F>, F>("map2", static device => device.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, F>(FormulaKernels.Map2<T, F>))(Elementwise(y.Length), View(a), View(b), View(y), f);
+
+    /// <inheritdoc/>
+    protected override void MapCore<F>(Tensor<T> a, Tensor<T> b, Tensor<T> c, Tensor<T> y, F f) =>
+        Kernel<Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, F>, F>("map3", static device => device.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, F>(FormulaKernels.Map3<T, F>))(
+            Elementwise(y.Length), View(a), View(b), View(c), View(y), f);
+
+    /// <inheritdoc/>
+    protected override void UpdateCore<F>(Tensor<T> parameter, Tensor<T> gradient, F f) =>
+        Kernel<Action<KernelConfig, ArrayView<T>, ArrayView<T>, F>, F>("update0", static device => device.LoadStreamKernel<ArrayView<T>, ArrayView<T>, F>(FormulaKernels.Update0<T, F>))(Elementwise(parameter.Length), View(parameter), View(gradient), f);
+
+    /// <inheritdoc/>
+    protected override void UpdateCore<F>(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> state, F f) =>
+        Kernel<Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, F>, F>("update1", static device => device.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, F>(FormulaKernels.Update1<T, F>))(
+            Elementwise(parameter.Length), View(parameter), View(gradient), View(state), f);
+
+    /// <inheritdoc/>
+    protected override void UpdateCore<F>(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> state1, Tensor<T> state2, F f) =>
+        Kernel<Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, F>, F>("update2", static device => device.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, F>(FormulaKernels.Update2<T, F>))(
+            Elementwise(parameter.Length), View(parameter), View(gradient), View(state1), View(state2), f);
+
+    /// <inheritdoc/>
+    protected override void GenerateCore<F>(Tensor<T> y, F f) =>
+        Kernel<Action<KernelConfig, ArrayView<T>, F>, F>("generate", static device => device.LoadStreamKernel<ArrayView<T>, F>(FormulaKernels.Generate<T, F>))(Elementwise(y.Length), View(y), f);
+
+    // ---- row functions and reductions ---------------------------------------------------
+
+    /// <inheritdoc/>
+    protected override void MapRowsCore<F>(Tensor<T> a, Tensor<T> b, Tensor<T> y, F f) =>
+        Kernel<Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, F>, F>("maprows", static device => device.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, int, F>(FormulaKernels.MapRows<T, F>))(
+            Elementwise(a.Rows), View(a), View(b), View(y), a.Columns, f);
+
+    /// <inheritdoc/>
+    protected override void ReduceRowsCore<F>(Tensor<T> a, Tensor<T> b, Tensor<T> perRow, F f) =>
+        Kernel<Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, F>, F>("reducerows", static device => device.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, int, F>(FormulaKernels.ReduceRows<T, F>))(
+            Elementwise(a.Rows), View(a), View(b), View(perRow), a.Columns, f);
+
+    /// <inheritdoc/>
+    protected override void ArgMaxRowsCore(Tensor<T> x, Tensor<T> indices) => _argMaxRows(Elementwise(x.Rows), View(x), View(indices), x.Columns);
+
+    /// <inheritdoc/>
+    /// <remarks>Two-stage fixed-shape sum: <see cref="ReductionKernels.Partials"/> strided partials, then one thread adds them in order.</remarks>
+    protected override T SumCore<F>(Tensor<T> x, F f)
     {
-        CheckLength("AddRowVector vector", x.Columns, v);
-        SameLength("AddRowVector", x, y);
-        if (v.Length > 0)
-        {
-            _addRowVector(Elementwise(y.Length), View(x), View(v), View(y));
-        }
-    }
-
-    /// <inheritdoc/>
-    public void SumRows(Tensor<T> x, Tensor<T> y)
-    {
-        CheckLength("SumRows output", x.Columns, y);
-        if (y.Length > 0)
-        {
-            _sumRows(Elementwise(y.Length), View(x), View(y));
-        }
-    }
-
-    // ---- elementwise --------------------------------------------------------------------
-
-    /// <inheritdoc/>
-    public void Add(Tensor<T> a, Tensor<T> b, Tensor<T> y)
-    {
-        SameLength("Add", a, b);
-        SameLength("Add", a, y);
-        _add(Elementwise(y.Length), View(a), View(b), View(y));
-    }
-
-    /// <inheritdoc/>
-    public void Subtract(Tensor<T> a, Tensor<T> b, Tensor<T> y)
-    {
-        SameLength("Subtract", a, b);
-        SameLength("Subtract", a, y);
-        _subtract(Elementwise(y.Length), View(a), View(b), View(y));
-    }
-
-    /// <inheritdoc/>
-    public void Multiply(Tensor<T> a, Tensor<T> b, Tensor<T> y)
-    {
-        SameLength("Multiply", a, b);
-        SameLength("Multiply", a, y);
-        _multiply(Elementwise(y.Length), View(a), View(b), View(y));
-    }
-
-    /// <inheritdoc/>
-    public void Scale(Tensor<T> x, T alpha, Tensor<T> y)
-    {
-        SameLength("Scale", x, y);
-        _scale(Elementwise(y.Length), View(x), alpha, View(y));
-    }
-
-    /// <inheritdoc/>
-    public void Axpy(T alpha, Tensor<T> x, Tensor<T> y)
-    {
-        SameLength("Axpy", x, y);
-        _axpy(Elementwise(y.Length), alpha, View(x), View(y));
-    }
-
-    /// <inheritdoc/>
-    public void AxpySign(T alpha, Tensor<T> x, Tensor<T> y)
-    {
-        SameLength("AxpySign", x, y);
-        _axpySign(Elementwise(y.Length), alpha, View(x), View(y));
-    }
-
-    /// <inheritdoc/>
-    public void Activation(ActivationKind kind, Tensor<T> x, Tensor<T> y)
-    {
-        SameLength($"Activation {kind}", x, y);
-        KernelConfig config = Elementwise(y.Length);
-        switch (kind)
-        {
-            case ActivationKind.Linear:
-                Copy(x, y);
-                break;
-            case ActivationKind.Relu:
-                _relu(config, View(x), View(y));
-                break;
-            case ActivationKind.Sigmoid:
-                _sigmoid(config, View(x), View(y));
-                break;
-            case ActivationKind.Tanh:
-                _tanh(config, View(x), View(y));
-                break;
-            case ActivationKind.Softmax:
-                if (x.Columns > 0)
-                {
-                    _softmax(Elementwise(x.Length / x.Columns), View(x), View(y), x.Columns);
-                }
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
-        }
-    }
-
-    /// <inheritdoc/>
-    public void ActivationBackward(ActivationKind kind, Tensor<T> output, Tensor<T> outputGradient, Tensor<T> inputGradient)
-    {
-        SameLength($"ActivationBackward {kind}", output, outputGradient);
-        SameLength($"ActivationBackward {kind}", output, inputGradient);
-        KernelConfig config = Elementwise(output.Length);
-        switch (kind)
-        {
-            case ActivationKind.Linear:
-                Copy(outputGradient, inputGradient);
-                break;
-            case ActivationKind.Relu:
-                _reluBackward(config, View(output), View(outputGradient), View(inputGradient));
-                break;
-            case ActivationKind.Sigmoid:
-                _sigmoidBackward(config, View(output), View(outputGradient), View(inputGradient));
-                break;
-            case ActivationKind.Tanh:
-                _tanhBackward(config, View(output), View(outputGradient), View(inputGradient));
-                break;
-            case ActivationKind.Softmax:
-                if (output.Columns > 0)
-                {
-                    _softmaxBackward(Elementwise(output.Rows), View(output), View(outputGradient), View(inputGradient), output.Columns);
-                }
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
-        }
-    }
-
-    // ---- reductions ---------------------------------------------------------------------
-
-    /// <inheritdoc/>
-    public T Sum(Tensor<T> x) => WholeSum(x, SumTerm.Value);
-
-    /// <inheritdoc/>
-    public T SumOfSquares(Tensor<T> x) => WholeSum(x, SumTerm.Square);
-
-    /// <inheritdoc/>
-    public T SumOfAbsolute(Tensor<T> x) => WholeSum(x, SumTerm.Absolute);
-
-    /// <summary>Two-stage fixed-shape sum: <see cref="ReductionKernels.Partials"/> strided partials, then one thread adds them in order.</summary>
-    private T WholeSum(Tensor<T> x, SumTerm term)
-    {
-        _partialSums(Elementwise(ReductionKernels.Partials), View(x), _partials.View, term);
+        Kernel<Action<KernelConfig, ArrayView<T>, ArrayView<T>, F>, F>("partialsums", static device => device.LoadStreamKernel<ArrayView<T>, ArrayView<T>, F>(FormulaKernels.PartialSums<T, F>))(
+            Elementwise(ReductionKernels.Partials), View(x), _partials.View, f);
         _finishSum(new KernelConfig(1, 1), _partials.View, _scalar.View);
         var result = new T[1];
         _scalar.View.CopyToCPU(result);
@@ -429,96 +263,13 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
         return result[0];
     }
 
-    // ---- losses and metrics -------------------------------------------------------------
-
     /// <inheritdoc/>
-    public void LossForward(LossKind kind, Tensor<T> predictions, Tensor<T> targets, Tensor<T> perSample, T epsilon)
+    protected override int CountWhereCore<F>(Tensor<T> a, Tensor<T> b, F f)
     {
-        ShapeMismatchException.ThrowIfDifferent($"{kind} targets vs predictions", predictions.Shape, targets.Shape);
-        CheckLength($"{kind} per-sample output", predictions.Rows, perSample);
-        if (predictions.Rows == 0)
-        {
-            return;
-        }
-        KernelConfig config = Elementwise(predictions.Rows);
-        T d = T.CreateChecked(predictions.Columns);
-        ArrayView<T> p = View(predictions);
-        ArrayView<T> y = View(targets);
-        ArrayView<T> l = View(perSample);
-        switch (kind)
-        {
-            case LossKind.MeanSquaredError:
-                _mseForward(config, p, y, l, d);
-                break;
-            case LossKind.MeanAbsoluteError:
-                _maeForward(config, p, y, l, d);
-                break;
-            case LossKind.BinaryCrossentropy:
-                _bceForward(config, p, y, l, d, epsilon);
-                break;
-            case LossKind.CategoricalCrossentropy:
-                _cceForward(config, p, y, l, epsilon);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
-        }
-    }
-
-    /// <inheritdoc/>
-    public void LossBackward(LossKind kind, Tensor<T> predictions, Tensor<T> targets, T scale, Tensor<T> gradient, T epsilon)
-    {
-        ShapeMismatchException.ThrowIfDifferent($"{kind} targets vs predictions", predictions.Shape, targets.Shape);
-        ShapeMismatchException.ThrowIfDifferent($"{kind} gradient vs predictions", predictions.Shape, gradient.Shape);
-        if (predictions.Length == 0)
-        {
-            return;
-        }
-        KernelConfig config = Elementwise(predictions.Length);
-        T d = T.CreateChecked(predictions.Columns);
-        ArrayView<T> p = View(predictions);
-        ArrayView<T> y = View(targets);
-        ArrayView<T> g = View(gradient);
-        switch (kind)
-        {
-            case LossKind.MeanSquaredError:
-                _mseBackward(config, p, y, g, scale, d);
-                break;
-            case LossKind.MeanAbsoluteError:
-                _maeBackward(config, p, y, g, scale, d);
-                break;
-            case LossKind.BinaryCrossentropy:
-                _bceBackward(config, p, y, g, scale, d, epsilon);
-                break;
-            case LossKind.CategoricalCrossentropy:
-                _cceBackward(Elementwise(predictions.Rows), p, y, g, scale, predictions.Columns, epsilon);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
-        }
-    }
-
-    /// <inheritdoc/>
-    public int CountCorrect(AccuracyKind kind, Tensor<T> predictions, Tensor<T> targets)
-    {
-        ShapeMismatchException.ThrowIfDifferent($"{kind} accuracy targets vs predictions", predictions.Shape, targets.Shape);
-        int rows = predictions.Rows;
-        if (predictions.Length == 0)
-        {
-            return 0;
-        }
-        EnsureCapacity(ref _rowCounts, rows);
-        ArrayView<int> counts = ((ArrayView<int>)_rowCounts.View).SubView(0, rows);
-        switch (kind)
-        {
-            case AccuracyKind.Binary:
-                _countBinary(Elementwise(rows), View(predictions), View(targets), counts, T.CreateChecked(0.5));
-                break;
-            case AccuracyKind.Categorical:
-                _countCategorical(Elementwise(rows), View(predictions), View(targets), counts);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
-        }
+        EnsureCapacity(ref _rowCounts, ReductionKernels.Partials);
+        ArrayView<int> counts = ((ArrayView<int>)_rowCounts.View).SubView(0, ReductionKernels.Partials);
+        Kernel<Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<int>, F>, F>("partialcounts", static device => device.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<int>, F>(FormulaKernels.PartialCounts<T, F>))(
+            Elementwise(ReductionKernels.Partials), View(a), View(b), counts, f);
         _sumCounts(new KernelConfig(1, 1), counts, _countTotal.View);
         var total = new int[1];
         _countTotal.View.CopyToCPU(total);
@@ -526,56 +277,66 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
         return total[0];
     }
 
-    // ---- randomness ---------------------------------------------------------------------
+    // ---- structure ----------------------------------------------------------------------
 
     /// <inheritdoc/>
-    public void DropoutMask(ulong seed, T rate, Tensor<T> mask)
+    protected override void Im2ColCore(Tensor<T> x, ConvGeometry g, Tensor<T> columns) => _im2col(Elementwise(columns.Length), View(x), View(columns), g);
+
+    /// <inheritdoc/>
+    protected override void Col2ImCore(Tensor<T> columns, ConvGeometry g, Tensor<T> dx) => _col2im(Elementwise(dx.Length), View(columns), View(dx), g);
+
+    /// <inheritdoc/>
+    protected override void Pool2DCore(Tensor<T> x, ConvGeometry g, PoolKind kind, Tensor<T> y) =>
+        _pool(Elementwise(y.Length), View(x), View(y), g, kind == PoolKind.Max ? 0 : 1);
+
+    /// <inheritdoc/>
+    protected override void Pool2DBackwardCore(Tensor<T> x, Tensor<T> outputGradient, ConvGeometry g, PoolKind kind, Tensor<T> dx) =>
+        _poolBackward(Elementwise(dx.Length), View(x), View(outputGradient), View(dx), g, kind == PoolKind.Max ? 0 : 1);
+
+    /// <inheritdoc/>
+    protected override void CopyColumnsCore(Tensor<T> source, int sourceColumn, Tensor<T> destination, int destinationColumn, int count, bool accumulate) =>
+        _copyColumns(Elementwise(source.Rows * count), View(source), View(destination),
+            new ColumnBlock(source.Rows, source.Columns, sourceColumn, destination.Columns, destinationColumn, count, accumulate ? 1 : 0));
+
+    /// <inheritdoc/>
+    protected override void GatherRowsCore(Tensor<T> source, ReadOnlySpan<int> rows, Tensor<T> destination) =>
+        _gatherRows(Elementwise(destination.Length), View(source), UploadRows(rows), View(destination), source.Columns);
+
+    /// <inheritdoc/>
+    protected override void GatherRowsCore(Tensor<T> table, Tensor<T> indices, int[] rows, Tensor<T> destination) =>
+        GatherRowsCore(table, rows.AsSpan(), destination);
+
+    /// <inheritdoc/>
+    protected override void ScatterAddRowsCore(Tensor<T> source, Tensor<T> indices, int[] rows, Tensor<T> destination) =>
+        _scatterAddRows(Elementwise(destination.Length), View(source), UploadRows(rows), View(destination), destination.Columns);
+
+    /// <summary>Copies row indices (checked on the host) into the device's index buffer.</summary>
+    private ArrayView<int> UploadRows(ReadOnlySpan<int> rows)
     {
-        T keepScale = T.One / (T.One - rate);
-        // u ≥ rate ⇔ k ≥ ⌈rate·2²⁴⌉ for the 24-bit integer k behind u (see DropoutKernels.DropoutMask).
-        long minKept = (long)Math.Ceiling(double.CreateChecked(rate) * 16777216.0);
-        _dropoutMask(Elementwise(mask.Length), View(mask), seed, minKept, keepScale);
+        EnsureCapacity(ref _rowIndices, rows.Length);
+        ArrayView<int> rowView = ((ArrayView<int>)_rowIndices.View).SubView(0, rows.Length);
+        rowView.CopyFromCPU(rows);
+        _transfers.ToDevice<int>(rows.Length);
+        return rowView;
     }
 
-    // ---- optimizer updates --------------------------------------------------------------
-
-    /// <inheritdoc/>
-    public void SgdUpdate(Tensor<T> parameter, Tensor<T> gradient, Tensor<T>? velocity, T learningRate, T momentum, bool nesterov)
+    /// <summary>The kernel <paramref name="name"/> for formula type F: compiled by <paramref name="load"/> on first use, then cached.</summary>
+    /// <remarks><paramref name="load"/> is a static lambda, so a cache hit allocates nothing.</remarks>
+    private TDelegate Kernel<TDelegate, F>(string name, Func<Accelerator, TDelegate> load)
+        where TDelegate : Delegate
+        where F : struct
     {
-        SameLength("SgdUpdate", parameter, gradient);
-        KernelConfig config = Elementwise(parameter.Length);
-        if (velocity is null)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        // Tests share one backend across threads; ILGPU's compiler must not run twice at once on one context.
+        lock (_formulaKernels)
         {
-            _sgd(config, View(parameter), View(gradient), learningRate);
-            return;
+            if (!_formulaKernels.TryGetValue((name, typeof(F)), out Delegate? kernel))
+            {
+                kernel = load(_accelerator);
+                _formulaKernels[(name, typeof(F))] = kernel;
+            }
+            return (TDelegate)kernel;
         }
-        SameLength("SgdUpdate velocity", parameter, velocity);
-        _sgdMomentum(config, View(parameter), View(gradient), View(velocity), learningRate, momentum, nesterov ? 1 : 0);
-    }
-
-    /// <inheritdoc/>
-    public void RmsPropUpdate(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> accumulator, T learningRate, T rho, T epsilon)
-    {
-        SameLength("RmsPropUpdate", parameter, gradient);
-        SameLength("RmsPropUpdate accumulator", parameter, accumulator);
-        _rmsProp(Elementwise(parameter.Length), View(parameter), View(gradient), View(accumulator), learningRate, rho, epsilon);
-    }
-
-    /// <inheritdoc/>
-    public void AdamUpdate(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> m, Tensor<T> v, T learningRateT, T beta1, T beta2, T epsilon)
-    {
-        SameLength("AdamUpdate", parameter, gradient);
-        SameLength("AdamUpdate m", parameter, m);
-        SameLength("AdamUpdate v", parameter, v);
-        _adam(Elementwise(parameter.Length), View(parameter), View(gradient), View(m), View(v), learningRateT, beta1, beta2, epsilon);
-    }
-
-    /// <inheritdoc/>
-    public void AdaGradUpdate(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> accumulator, T learningRate, T epsilon)
-    {
-        SameLength("AdaGradUpdate", parameter, gradient);
-        SameLength("AdaGradUpdate accumulator", parameter, accumulator);
-        _adaGrad(Elementwise(parameter.Length), View(parameter), View(gradient), View(accumulator), learningRate, epsilon);
     }
 
     // ---- helpers ------------------------------------------------------------------------
@@ -632,7 +393,4 @@ public sealed class IlgpuBackend<T> : IBackend<T>, IDisposable
         }
     }
 
-    private static void SameLength(string what, Tensor<T> a, Tensor<T> b) => BackendChecks.SameLength(what, a, b);
-
-    private static void CheckLength(string what, int expected, Tensor<T> t) => BackendChecks.CheckLength(what, expected, t);
 }

@@ -1,5 +1,7 @@
 // Float64 gradient checks of a whole network whose layers all run on the ILGPU backend (CPU accelerator):
 // the GPU code path's Backward must match central differences of its own Forward.
+using RefNet.Tests;
+using RefNet.Activations;
 using RefNet.Backends.Ilgpu;
 using RefNet.Engine;
 using RefNet.Layers;
@@ -21,9 +23,9 @@ public class IlgpuGradientCheckTests(IlgpuFixture fixture)
     {
         IBackend<double> backend = fixture.Get<double>(IlgpuDevice.Cpu)!;
         var net = new Network<double>(backend, seed: 3);
-        net.Add(new Dense<double>(5, ActivationKind.Tanh, inputDim: 4, kernelRegularizer: new Regularizer(l2: 0.4)));
+        net.Add(new Dense<double>(5, ActivationFunction.Tanh, inputDim: 4, kernelRegularizer: new Regularizer(l2: 0.4)));
         net.Add(new Dropout<double>(0.3, seed: 2) { FixedMask = true });
-        net.Add(new Dense<double>(3, output));
+        net.Add(new Dense<double>(3, output.Function()));
         var random = new Random(5);
         var x = new Tensor<double>(3, 4);
         for (int i = 0; i < x.Length; i++)

@@ -1,13 +1,17 @@
 // Every IBackend operation on ILGPU against CpuBackend (the specification), for random small shapes and seeds.
 // The same class runs on the CPU accelerator (always) and on CUDA (skipped when no CUDA device is present).
+using RefNet.Metrics;
+using RefNet.Tests;
+using RefNet.Activations;
 using System.Numerics;
 using RefNet.Backends.Ilgpu;
+using RefNet.Backends;
 using RefNet.Tensors;
 using Xunit;
 
 namespace RefNet.Backends.Ilgpu.Tests;
 
-/// <summary>Op-by-op equivalence of an ILGPU backend with <see cref="CpuBackend{T}.Reference"/>.</summary>
+/// <summary>Op-by-op equivalence of an ILGPU backend with <see cref="ReferenceBackend{T}"/>.</summary>
 public abstract class OpEquivalenceTests<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -24,7 +28,7 @@ public abstract class OpEquivalenceTests<T>
     }
 
     /// <summary>The specification: every operation, GEMM included, as plain loops.</summary>
-    protected static CpuBackend<T> Cpu => CpuBackend<T>.Reference;
+    protected static ReferenceBackend<T> Cpu => ReferenceBackend<T>.Instance;
 
     /// <summary>The backend under test; skips the test when it is CUDA and no CUDA device exists.</summary>
     protected IBackend<T> Gpu

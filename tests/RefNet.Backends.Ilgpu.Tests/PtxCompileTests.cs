@@ -54,8 +54,36 @@ public sealed class PtxCompileTests(PtxBackendFixture ptx) : IClassFixture<PtxBa
     public void TheKernelListCoversEveryFamily()
     {
         string[] families = KernelMethods().Select(m => m.DeclaringType!.Name).Distinct().Order().ToArray();
-        Assert.Equal(new[] { "ActivationKernels", "DropoutKernels", "ElementwiseKernels", "GemmKernels", "LossKernels", "OptimizerKernels", "ReductionKernels" }, families);
-        Assert.True(KernelMethods().Count() >= 35, $"only {KernelMethods().Count()} kernels found");
+        Assert.Equal(new[] { "ElementwiseKernels", "FormulaKernels", "GemmKernels", "ReductionKernels", "WindowKernels" }, families);
+        Assert.True(KernelMethods().Count() >= 25, $"only {KernelMethods().Count()} kernels found");
+        // Every formula kernel is compiled below with at least one formula struct.
+        foreach (MethodInfo m in KernelMethods().Where(m => m.GetGenericArguments().Length == 2))
+        {
+            Assert.NotEmpty(Formulas(m, typeof(float)));
+        }
+    }
+
+    /// <summary>Every formula struct of RefNet (closed over t) that satisfies the formula parameter F of kernel m.</summary>
+    private static IEnumerable<Type> Formulas(MethodInfo m, Type t)
+    {
+        Type constraint = m.GetGenericArguments()[1].GetGenericParameterConstraints().Single(c => c.IsInterface);
+        Type closedConstraint = constraint.GetGenericTypeDefinition().MakeGenericType(t);
+        foreach (Type s in typeof(RefNet.Backends.Backend<>).Assembly.GetTypes().Where(x => x.IsValueType && x.IsGenericTypeDefinition && x.GetGenericArguments().Length == 1))
+        {
+            Type closed;
+            try
+            {
+                closed = s.MakeGenericType(t);
+            }
+            catch (ArgumentException)
+            {
+                continue; // constraint not met
+            }
+            if (closedConstraint.IsAssignableFrom(closed))
+            {
+                yield return closed;
+            }
+        }
     }
 
     [Theory]
@@ -67,11 +95,16 @@ public sealed class PtxCompileTests(PtxBackendFixture ptx) : IClassFixture<PtxBa
         Type[] types = method.IsGenericMethodDefinition ? [typeof(float), typeof(double)] : [typeof(int)];
         foreach (Type t in types)
         {
-            MethodInfo closed = method.IsGenericMethodDefinition ? method.MakeGenericMethod(t) : method;
-            EntryPointDescription entry = EntryPointDescription.FromExplicitlyGroupedKernel(closed);
-            var compiled = (PTXCompiledKernel)backend.Compile(entry, default(KernelSpecialization));
-            Assert.Contains(".entry", compiled.PTXAssembly);
-            Assert.DoesNotContain(".extern .func", compiled.PTXAssembly);
+            IEnumerable<MethodInfo> closedKernels = !method.IsGenericMethodDefinition ? [method]
+                : method.GetGenericArguments().Length == 1 ? [method.MakeGenericMethod(t)]
+                : Formulas(method, t).Select(f => method.MakeGenericMethod(t, f));
+            foreach (MethodInfo closed in closedKernels)
+            {
+                EntryPointDescription entry = EntryPointDescription.FromExplicitlyGroupedKernel(closed);
+                var compiled = (PTXCompiledKernel)backend.Compile(entry, default(KernelSpecialization));
+                Assert.Contains(".entry", compiled.PTXAssembly);
+                Assert.DoesNotContain(".extern .func", compiled.PTXAssembly);
+            }
         }
     }
 }

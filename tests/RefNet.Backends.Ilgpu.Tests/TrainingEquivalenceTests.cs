@@ -1,5 +1,7 @@
 // Layers and whole training runs on ILGPU against the same network on CpuBackend: Dense forward/backward for
 // every activation, Dropout with the same mask, and two epochs of a tiny MLP (data stays on the device).
+using RefNet.Tests;
+using RefNet.Activations;
 using System.Numerics;
 using RefNet.Backends.Ilgpu;
 using RefNet.Engine;
@@ -66,9 +68,9 @@ public abstract class TrainingEquivalenceTests<T>
             int units = rng.Next(1, 7);
             Tensor<T> x = RandomTensor(rng, batch, inputs);
             Tensor<T> g = RandomTensor(rng, batch, units);
-            var onCpu = new Dense<T>(units, activation, inputDim: inputs, seed: seed);
-            var onGpu = new Dense<T>(units, activation, inputDim: inputs, seed: seed);
-            onCpu.UseBackend(CpuBackend<T>.Reference);
+            var onCpu = new Dense<T>(units, activation.Function(), inputDim: inputs, seed: seed);
+            var onGpu = new Dense<T>(units, activation.Function(), inputDim: inputs, seed: seed);
+            onCpu.UseBackend(ReferenceBackend<T>.Instance);
             onCpu.Build(new Shape(inputs));
             onGpu.UseBackend(gpu);
             onGpu.Build(new Shape(inputs));
@@ -124,7 +126,7 @@ public abstract class TrainingEquivalenceTests<T>
         }
         Tensor<T> y = Tensor<T>.FromArray(new Shape(20, 3), targets);
 
-        Network<T> cpuNet = Mlp(CpuBackend<T>.Reference, setup);
+        Network<T> cpuNet = Mlp(ReferenceBackend<T>.Instance, setup);
         Network<T> gpuNet = Mlp(gpu, setup);
         History hc = cpuNet.Fit(x, y, batchSize: 8, epochs: 2, seed: 3, verbose: 0);
         History hg = gpuNet.Fit(x, y, batchSize: 8, epochs: 2, seed: 3, verbose: 0);
@@ -174,14 +176,14 @@ public abstract class TrainingEquivalenceTests<T>
     {
         Regularizer? reg = setup.EndsWith("-l2", StringComparison.Ordinal) ? Regularizer.LTwo(0.01)
             : setup.EndsWith("-l1", StringComparison.Ordinal) ? Regularizer.LOne(0.01) : null;
-        ActivationKind output = setup.Contains("cce") ? ActivationKind.Softmax : ActivationKind.Sigmoid;
+        ActivationFunction output = setup.Contains("cce") ? ActivationFunction.Softmax : ActivationFunction.Sigmoid;
         var net = new Sequential<T>(backend, seed: 5);
-        net.Add(new Dense<T>(6, ActivationKind.Relu, inputDim: 8, kernelRegularizer: reg));
+        net.Add(new Dense<T>(6, ActivationFunction.Relu, inputDim: 8, kernelRegularizer: reg));
         if (setup.Contains("dropout"))
         {
             net.Add(new Dropout<T>(0.25));
         }
-        net.Add(new Dense<T>(4, ActivationKind.Tanh));
+        net.Add(new Dense<T>(4, ActivationFunction.Tanh));
         net.Add(new Dense<T>(3, output));
         Optimizer optimizer = setup.Split('-')[0] switch
         {

@@ -1,14 +1,14 @@
-// ILGPU kernels for memory and elementwise arithmetic; each is a grid-stride loop over the elements.
-// Every kernel names its CPU twin in CpuBackend, which is the specification it must match.
+// ILGPU kernels for memory: fill, bias add and row gathers; each is a grid-stride loop over the elements.
+// Every kernel names its twin in ReferenceBackend, which is the specification it must match.
 using System.Numerics;
 using ILGPU;
 
 namespace RefNet.Backends.Ilgpu.Kernels;
 
-/// <summary>Fill, elementwise arithmetic, bias add and row gather.</summary>
+/// <summary>Fill, bias add and row gathers.</summary>
 internal static class ElementwiseKernels
 {
-    /// <summary>y[i] = value. CPU twin: <see cref="CpuBackend{T}.Fill"/>.</summary>
+    /// <summary>y[i] = value. CPU twin: <see cref="ReferenceBackend{T}"/> Fill.</summary>
     public static void Fill<T>(ArrayView<T> y, T value)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -18,68 +18,7 @@ internal static class ElementwiseKernels
         }
     }
 
-    /// <summary>y[i] = a[i] + b[i]. CPU twin: <see cref="CpuBackend{T}.Add"/>.</summary>
-    public static void Add<T>(ArrayView<T> a, ArrayView<T> b, ArrayView<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
-        {
-            y[i] = a[i] + b[i];
-        }
-    }
-
-    /// <summary>y[i] = a[i] − b[i]. CPU twin: <see cref="CpuBackend{T}.Subtract"/>.</summary>
-    public static void Subtract<T>(ArrayView<T> a, ArrayView<T> b, ArrayView<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
-        {
-            y[i] = a[i] - b[i];
-        }
-    }
-
-    /// <summary>y[i] = a[i]·b[i]. CPU twin: <see cref="CpuBackend{T}.Multiply"/>.</summary>
-    public static void Multiply<T>(ArrayView<T> a, ArrayView<T> b, ArrayView<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
-        {
-            y[i] = a[i] * b[i];
-        }
-    }
-
-    /// <summary>y[i] = alpha·x[i]. CPU twin: <see cref="CpuBackend{T}.Scale"/>.</summary>
-    public static void Scale<T>(ArrayView<T> x, T alpha, ArrayView<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
-        {
-            y[i] = alpha * x[i];
-        }
-    }
-
-    /// <summary>y[i] += alpha·x[i]. CPU twin: <see cref="CpuBackend{T}.Axpy"/>.</summary>
-    public static void Axpy<T>(T alpha, ArrayView<T> x, ArrayView<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
-        {
-            y[i] += alpha * x[i];
-        }
-    }
-
-    /// <summary>y[i] += alpha·sign(x[i]) with sign(0) = 0. CPU twin: <see cref="CpuBackend{T}.AxpySign"/>.</summary>
-    public static void AxpySign<T>(T alpha, ArrayView<T> x, ArrayView<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = GridStride.Start, step = GridStride.Step; i < y.IntLength; i += step)
-        {
-            T s = x[i] > T.Zero ? T.One : x[i] < T.Zero ? -T.One : T.Zero;
-            y[i] += alpha * s;
-        }
-    }
-
-    /// <summary>y[r, j] = x[r, j] + v[j] (bias add). CPU twin: <see cref="CpuBackend{T}.AddRowVector"/>.</summary>
+    /// <summary>y[r, j] = x[r, j] + v[j] (bias add). CPU twin: <see cref="ReferenceBackend{T}"/> AddRowVector.</summary>
     public static void AddRowVector<T>(ArrayView<T> x, ArrayView<T> v, ArrayView<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -90,7 +29,7 @@ internal static class ElementwiseKernels
         }
     }
 
-    /// <summary>destination[r, j] = source[rows[r], j] (mini-batch gather). CPU twin: <see cref="CpuBackend{T}.GatherRows"/>.</summary>
+    /// <summary>destination[r, j] = source[rows[r], j] (mini-batch gather). CPU twin: <see cref="ReferenceBackend{T}"/> GatherRows.</summary>
     /// <remarks>Row indices are validated on the host before the launch.</remarks>
     public static void GatherRows<T>(ArrayView<T> source, ArrayView<int> rows, ArrayView<T> destination, int cols)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -102,4 +41,44 @@ internal static class ElementwiseKernels
             destination[i] = source[(rows[r] * cols) + j];
         }
     }
+
+    /// <summary>destination[v, j] += Σ_{i : indices[i] = v, i ascending} source[i, j], as a gather: one thread per destination element,
+    /// so no two threads write one element and the order is the reference loop's. Twin: ReferenceBackend ScatterAddRows.</summary>
+    public static void ScatterAddRows<T>(ArrayView<T> source, ArrayView<int> indices, ArrayView<T> destination, int cols)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = indices.IntLength;
+        for (int e = GridStride.Start, step = GridStride.Step; e < destination.IntLength; e += step)
+        {
+            int v = e / cols;
+            int j = e - (v * cols);
+            T sum = destination[e];
+            for (int i = 0; i < n; i++)
+            {
+                if (indices[i] == v)
+                {
+                    sum += source[(i * cols) + j];
+                }
+            }
+            destination[e] = sum;
+        }
+    }
+
+    /// <summary>destination[r, dc + j] (+)= source[r, sc + j] for j &lt; count. Twin: ReferenceBackend CopyColumns.</summary>
+    public static void CopyColumns<T>(ArrayView<T> source, ArrayView<T> destination, ColumnBlock b)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int total = b.Rows * b.Count;
+        for (int i = GridStride.Start, step = GridStride.Step; i < total; i += step)
+        {
+            int r = i / b.Count;
+            int j = i - (r * b.Count);
+            T v = source[(r * b.SourceColumns) + b.SourceColumn + j];
+            int o = (r * b.DestinationColumns) + b.DestinationColumn + j;
+            destination[o] = b.Accumulate != 0 ? destination[o] + v : v;
+        }
+    }
 }
+
+/// <summary>The arguments of <see cref="ElementwiseKernels.CopyColumns{T}"/>.</summary>
+internal readonly record struct ColumnBlock(int Rows, int SourceColumns, int SourceColumn, int DestinationColumns, int DestinationColumn, int Count, int Accumulate);

@@ -22,7 +22,7 @@ internal static class GemmKernels
     /// <summary>
     /// c[i, j] = alpha·Σ_p op(A)[i, p]·op(B)[p, j] (+ beta·c[i, j] when beta ≠ 0), one output element per loop
     /// iteration, p ascending. Same formula and order as <see cref="Gemm{T}"/>, without shared memory or barriers.
-    /// CPU twin: <see cref="CpuBackend{T}.MatMul"/> on <see cref="CpuBackend{T}.Reference"/>.
+    /// CPU twin: ReferenceBackend MatMul on <see cref="ReferenceBackend{T}"/>.
     /// </summary>
     /// <remarks>For ILGPU's CPU accelerator, where every group barrier synchronises OS threads and costs far more
     /// than the arithmetic; a grid-stride loop over the M·N outputs needs no barrier at all.</remarks>
@@ -50,7 +50,7 @@ internal static class GemmKernels
 
     /// <summary>
     /// c[i, j] = alpha·Σ_p op(A)[i, p]·op(B)[p, j] (+ beta·c[i, j] when beta ≠ 0), the sum taken for p = 0, 1, …, K−1.
-    /// CPU twin: <see cref="CpuBackend{T}.MatMul"/> on <see cref="CpuBackend{T}.Reference"/> (the triple loop of <see cref="Cpu.ReferenceGemm"/>).
+    /// CPU twin: ReferenceBackend MatMul on <see cref="ReferenceBackend{T}"/> (the triple loop of <see cref="Cpu.ReferenceGemm"/>).
     /// </summary>
     /// <remarks>
     /// Launch with a (⌈N/Tile⌉, ⌈M/Tile⌉) grid of (Tile, Tile) groups and 2·Tile² elements of dynamic shared memory.

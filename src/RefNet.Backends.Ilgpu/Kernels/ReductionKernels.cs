@@ -5,26 +5,13 @@ using ILGPU;
 
 namespace RefNet.Backends.Ilgpu.Kernels;
 
-/// <summary>What a whole-tensor sum adds up.</summary>
-internal enum SumTerm
-{
-    /// <summary>x.</summary>
-    Value,
-
-    /// <summary>x².</summary>
-    Square,
-
-    /// <summary>|x|.</summary>
-    Absolute,
-}
-
 /// <summary>Column sums, whole-tensor sums and count totals.</summary>
 internal static class ReductionKernels
 {
     /// <summary>Number of partial sums in the first stage of a whole-tensor sum (a fixed tree shape).</summary>
     public const int Partials = 256;
 
-    /// <summary>y[j] = Σ_r x[r, j], r ascending, one thread per column. CPU twin: <see cref="CpuBackend{T}.SumRows"/>.</summary>
+    /// <summary>y[j] = Σ_r x[r, j], r ascending, one thread per column. CPU twin: ReferenceBackend SumRows.</summary>
     public static void SumRows<T>(ArrayView<T> x, ArrayView<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -41,27 +28,8 @@ internal static class ReductionKernels
         }
     }
 
-    /// <summary>partials[t] = Σ_{i ≡ t (mod P)} term(x[i]) in ascending i, for t &lt; P = <see cref="Partials"/>.</summary>
-    /// <remarks>First stage of <see cref="CpuBackend{T}.Sum"/>, <see cref="CpuBackend{T}.SumOfSquares"/> and
-    /// <see cref="CpuBackend{T}.SumOfAbsolute"/>. When x has at most P elements each partial is one term, and with
-    /// <see cref="FinishSum{T}"/> the result equals the CPU's left-to-right sum bit for bit.</remarks>
-    public static void PartialSums<T>(ArrayView<T> x, ArrayView<T> partials, SumTerm term)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int t = GridStride.Start, step = GridStride.Step; t < Partials; t += step)
-        {
-            T sum = T.Zero;
-            for (int i = t; i < x.IntLength; i += Partials)
-            {
-                T v = x[i];
-                sum += term == SumTerm.Value ? v : term == SumTerm.Square ? v * v : T.Abs(v);
-            }
-            partials[t] = sum;
-        }
-    }
-
     /// <summary>result[0] = Σ_t partials[t], t ascending, by a single thread (second stage of a whole-tensor sum).
-    /// CPU twin: the left-to-right loop of <see cref="CpuBackend{T}.Sum"/>.</summary>
+    /// CPU twin: the left-to-right loop of ReferenceBackend Sum.</summary>
     public static void FinishSum<T>(ArrayView<T> partials, ArrayView<T> result)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -76,8 +44,8 @@ internal static class ReductionKernels
         }
     }
 
-    /// <summary>total[0] = Σ_r counts[r] by a single thread (total of the per-row counts of <see cref="LossKernels"/>).
-    /// CPU twin: the running count of <see cref="CpuBackend{T}.CountCorrect"/>.</summary>
+    /// <summary>total[0] = Σ_r counts[r] by a single thread (total of the per-row counts of FormulaKernels.PartialCounts).
+    /// CPU twin: the running count of ReferenceBackend CountWhere.</summary>
     public static void SumCounts(ArrayView<int> counts, ArrayView<int> total)
     {
         if (Grid.GlobalIndex.X == 0)
@@ -88,6 +56,29 @@ internal static class ReductionKernels
                 sum += counts[r];
             }
             total[0] = sum;
+        }
+    }
+
+    /// <summary>indices[r] = the column of the first maximum of row r, one thread per row. Twin: ReferenceBackend ArgMaxRows.</summary>
+    public static void ArgMaxRows<T>(ArrayView<T> x, ArrayView<T> indices, int cols)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = GridStride.Start, step = GridStride.Step; r < indices.IntLength; r += step)
+        {
+            int o = r * cols;
+            int best = 0;
+            T bestIndex = T.Zero;
+            T index = T.Zero;
+            for (int j = 1; j < cols; j++)
+            {
+                index += T.One; // j as a T, counted up exactly (no int → T conversion in the kernel)
+                if (x[o + j] > x[o + best])
+                {
+                    best = j;
+                    bestIndex = index;
+                }
+            }
+            indices[r] = bestIndex;
         }
     }
 }

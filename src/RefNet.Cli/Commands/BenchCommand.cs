@@ -146,7 +146,7 @@ public sealed class BenchCommand : ICommand
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         string precision = typeof(T) == typeof(float) ? "f32" : "f64";
-        IBackend<T> backend = DeviceOption.Create<T>(o.Device, () => new FastCpuBackend<T>(gemm));
+        IBackend<T> backend = DeviceOption.Create<T>(o.Device, () => new CpuBackend<T>(gemm));
         using var owned = backend as IDisposable;
         (Tensor<T> x, Tensor<T> y, string source) = LoadData<T>(o);
         Sequential<T> net = RefNet.Reproduction.MnistMlp.Build(seed: 1, backend);

@@ -1,5 +1,6 @@
 // refnet summary: prints the Keras summary table of a network described on the command line.
 // Takes --dense IN:UNITS[:ACT],... or --config model.json; bad input is a one-line usage error.
+using RefNet.Activations;
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Layers;
@@ -64,7 +65,7 @@ public sealed class SummaryCommand : ICommand
             }
             int? inputDim = i == 0 ? ParseInt(parts[0], items[i]) : null;
             int units = ParseInt(parts[offset], items[i]);
-            ActivationKind act = parts.Length > 1 + offset ? Activations.Activations.FromName(parts[1 + offset]) : ActivationKind.Linear;
+            ActivationFunction act = parts.Length > 1 + offset ? ActivationFunction.FromName(parts[1 + offset]) : ActivationFunction.Linear;
             net.Add(new Dense<float>(units, act, inputDim));
         }
         return net;

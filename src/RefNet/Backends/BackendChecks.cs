@@ -22,6 +22,62 @@ public static class BackendChecks
         }
     }
 
+    /// <summary>Throws unless both tensors have the same number of elements; the message names the operation and its formula.</summary>
+    /// <remarks>Takes the two parts separately so that the hot path formats no string.</remarks>
+    /// <exception cref="ShapeMismatchException">The element counts differ.</exception>
+    public static void SameLength<T>(string what, string formula, Tensor<T> a, Tensor<T> b)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Length != b.Length)
+        {
+            throw new ShapeMismatchException($"{what} {formula}", a.Shape.ToString(), b.Shape);
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="t"/> has <paramref name="expected"/> elements; the message names the operation and its formula.</summary>
+    /// <exception cref="ShapeMismatchException">The element count differs.</exception>
+    public static void CheckLength<T>(string what, string formula, int expected, Tensor<T> t)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        if (t.Length != expected)
+        {
+            throw new ShapeMismatchException($"{what} {formula}", $"{expected} elements", t.Shape);
+        }
+    }
+
+    /// <summary>Checks an index tensor against a table: one index per row of <paramref name="rowsTensor"/>, which has the table's
+    /// columns, and every index a whole number in [0, table rows). Reads the indices to the host.</summary>
+    /// <returns>The indices as integers.</returns>
+    /// <exception cref="ShapeMismatchException">The index count or the column count does not fit.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is negative, too large, not a whole number, or NaN; the message names its position and value.</exception>
+    public static int[] IndexTensor<T>(string what, Tensor<T> table, Tensor<T> indices, Tensor<T> rowsTensor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(indices);
+        ArgumentNullException.ThrowIfNull(rowsTensor);
+        if (rowsTensor.Rows != indices.Length || rowsTensor.Columns != table.Columns)
+        {
+            throw new ShapeMismatchException($"{what} rows for {indices.Length} indices into {table.Shape}", $"({indices.Length}, {table.Columns})", rowsTensor.Shape);
+        }
+        T[] values = indices.ToArray();
+        var rows = new int[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            T v = values[i];
+            if (!(v >= T.Zero && v < T.CreateChecked(table.Rows) && T.IsInteger(v)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices),
+                    $"{what}: index {v} at position {i} is not a whole number in [0, {table.Rows}) (table {table.Shape})");
+            }
+            rows[i] = int.CreateChecked(v);
+        }
+        return rows;
+    }
+
     /// <summary>Throws unless <paramref name="t"/> has <paramref name="expected"/> elements.</summary>
     /// <exception cref="ShapeMismatchException">The element count differs.</exception>
     public static void CheckLength<T>(string what, int expected, Tensor<T> t)

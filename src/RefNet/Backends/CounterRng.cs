@@ -14,6 +14,15 @@ public static class CounterRng
         return z ^ (z >> 31);
     }
 
+    /// <summary><see cref="Hash(ulong, ulong)"/> of the indices first, first + 1, … per lane (the same operations, vectorized).</summary>
+    public static System.Numerics.Vector<ulong> Hash(ulong seed, System.Numerics.Vector<ulong> first)
+    {
+        System.Numerics.Vector<ulong> z = new System.Numerics.Vector<ulong>(seed) + ((first + System.Numerics.Vector<ulong>.One) * new System.Numerics.Vector<ulong>(0x9E3779B97F4A7C15UL));
+        z = (z ^ (z >>> 30)) * new System.Numerics.Vector<ulong>(0xBF58476D1CE4E5B9UL);
+        z = (z ^ (z >>> 27)) * new System.Numerics.Vector<ulong>(0x94D049BB133111EBUL);
+        return z ^ (z >>> 31);
+    }
+
     /// <summary>A uniform number in [0, 1) with 24 random bits (exact in float and double).</summary>
     public static double Uniform(ulong seed, ulong index) => (Hash(seed, index) >> 40) * (1.0 / 16777216.0);
 

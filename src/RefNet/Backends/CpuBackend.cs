@@ -1,17 +1,23 @@
-// CpuBackend: the readable reference implementation of every backend operation, in plain loops.
-// It is the specification the other backends are tested against; the GEMM goes through one seam.
+// CpuBackend: the default CPU backend — ReferenceBackend with a fast GEMM and vectorized loops over the same formulas.
+// Every override computes exactly what the reference loop computes (same IEEE operations, same order per element).
 using System.Numerics;
+using System.Reflection;
 using RefNet.Backends.Cpu;
 using RefNet.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace RefNet.Backends;
 
-/// <summary>The CPU backend: host arrays and straightforward loops over generic <typeparamref name="T"/>.</summary>
+/// <summary>The default CPU backend: vectorized elementwise loops and a fast GEMM, bitwise equal to <see cref="ReferenceBackend{T}"/> except for the GEMM.</summary>
 /// <typeparam name="T">float or double.</typeparam>
-/// <remarks>Every matrix product goes through one <see cref="IGemm"/>, chosen at construction:
-/// by default <see cref="GemmSelector.Default"/> (OpenBLAS when it loads, else the managed SIMD kernel;
-/// environment variable REFNET_GEMM overrides). <see cref="Reference"/> uses the plain triple loop.</remarks>
-public class CpuBackend<T> : IBackend<T>
+/// <remarks>
+/// A formula struct that also implements its vector interface (<see cref="IVectorUnaryFunction{T}"/> …) runs a
+/// <see cref="Vector{T}"/> at a time, the tail with its scalar form; any other formula runs the reference loop.
+/// Reductions whose order would change stay the reference loops. Every matrix product goes through one
+/// <see cref="IGemm"/>, chosen at construction: by default <see cref="GemmSelector.Default"/> (environment variable
+/// REFNET_GEMM overrides). The GEMM kernels and the worker team live in <c>Backends/Cpu/</c>.
+/// </remarks>
+public class CpuBackend<T> : ReferenceBackend<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Creates a CPU backend.</summary>
@@ -21,616 +27,264 @@ public class CpuBackend<T> : IBackend<T>
         GemmImplementation = gemm ?? GemmSelector.Default;
     }
 
-    /// <summary>The shared default instance: a <see cref="FastCpuBackend{T}"/> (vectorized elementwise operations, fast GEMM).</summary>
-    public static CpuBackend<T> Instance { get; } = new FastCpuBackend<T>();
+    /// <summary>The shared default instance (automatic GEMM).</summary>
+    public static new CpuBackend<T> Instance { get; } = new();
 
-    /// <summary>The plain specification: every operation including GEMM as straightforward loops.</summary>
-    public static CpuBackend<T> Reference { get; } = new(ReferenceGemm.Instance);
-
-    /// <summary>The GEMM every <see cref="MatMul"/> goes through.</summary>
+    /// <summary>The GEMM every <see cref="IBackend{T}.MatMul"/> goes through.</summary>
     public IGemm GemmImplementation { get; }
 
     /// <inheritdoc/>
-    public virtual string Name => "cpu";
-
-    /// <summary>The host array behind a tensor (throws for device tensors).</summary>
-    protected static Span<T> Data(Tensor<T> t) => t.Span;
-
-    // ---- memory -------------------------------------------------------------------------
+    public override string Name => "cpu";
 
     /// <inheritdoc/>
-    public Tensor<T> Allocate(Shape shape) => new(shape, new HostStorage<T>(new T[shape.Length]));
+    protected override void MatMulCore(Tensor<T> a, bool transposeA, Tensor<T> b, bool transposeB, Tensor<T> c, T alpha, T beta, int m, int n, int k) =>
+        GemmImplementation.Multiply(transposeA, transposeB, m, n, k, alpha, Data(a), a.Columns, Data(b), b.Columns, beta, Data(c), n);
 
     /// <inheritdoc/>
-    public bool Owns(Tensor<T> tensor) => tensor.IsHost;
-
-    /// <inheritdoc/>
-    public void CopyFromHost(ReadOnlySpan<T> source, Tensor<T> destination)
-    {
-        CheckLength("CopyFromHost", source.Length, destination);
-        source.CopyTo(Data(destination));
-    }
-
-    /// <inheritdoc/>
-    public void Copy(Tensor<T> source, Tensor<T> destination)
-    {
-        SameLength("Copy", source, destination);
-        Data(source).CopyTo(Data(destination));
-    }
-
-    /// <inheritdoc/>
-    public void Fill(Tensor<T> destination, T value) => Data(destination).Fill(value);
-
-    /// <inheritdoc/>
-    public void GatherRows(Tensor<T> source, ReadOnlySpan<int> rows, Tensor<T> destination)
-    {
-        BackendChecks.GatherRows(source, rows, destination);
-        int cols = source.Columns;
-        Span<T> src = Data(source);
-        Span<T> dst = Data(destination);
-        for (int i = 0; i < rows.Length; i++)
-        {
-            src.Slice(rows[i] * cols, cols).CopyTo(dst.Slice(i * cols, cols));
-        }
-    }
-
-    // ---- linear algebra -----------------------------------------------------------------
-
-    /// <inheritdoc/>
-    public void MatMul(Tensor<T> a, bool transposeA, Tensor<T> b, bool transposeB, Tensor<T> c, T alpha, T beta)
-    {
-        (int m, int n, int k) = BackendChecks.MatMul(a, transposeA, b, transposeB, c);
-        Gemm(transposeA, transposeB, m, n, k, alpha, Data(a), a.Columns, Data(b), b.Columns, beta, Data(c), n);
-    }
-
-    /// <summary>The GEMM seam: C = alpha·op(A)·op(B) + beta·C on row-major arrays with leading dimensions.</summary>
-    /// <remarks>Delegates to <see cref="GemmImplementation"/>; <see cref="ReferenceGemm"/> holds the textbook triple loop.</remarks>
-    protected virtual void Gemm(bool transposeA, bool transposeB, int m, int n, int k, T alpha,
-        ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc) =>
-        GemmImplementation.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-
-    /// <inheritdoc/>
-    public virtual void AddRowVector(Tensor<T> x, Tensor<T> v, Tensor<T> y)
+    protected override void AddRowVectorCore(Tensor<T> x, Tensor<T> v, Tensor<T> y)
     {
         int cols = x.Columns;
-        CheckLength("AddRowVector vector", cols, v);
-        SameLength("AddRowVector", x, y);
         Span<T> xs = Data(x), vs = Data(v), ys = Data(y);
         for (int i = 0; i < x.Rows; i++)
         {
-            for (int j = 0; j < cols; j++)
-            {
-                ys[i * cols + j] = xs[i * cols + j] + vs[j];
-            }
+            TensorPrimitives.Add(xs.Slice(i * cols, cols), vs, ys.Slice(i * cols, cols));
         }
     }
 
     /// <inheritdoc/>
-    public virtual void SumRows(Tensor<T> x, Tensor<T> y)
+    /// <remarks>Adds row after row as the reference loop does, so each column's sum has the same order.</remarks>
+    protected override void SumRowsCore(Tensor<T> x, Tensor<T> y)
     {
         int cols = x.Columns;
-        CheckLength("SumRows output", cols, y);
         Span<T> xs = Data(x), ys = Data(y);
         ys.Clear();
         for (int i = 0; i < x.Rows; i++)
         {
-            for (int j = 0; j < cols; j++)
-            {
-                ys[j] += xs[i * cols + j];
-            }
+            TensorPrimitives.Add(ys, xs.Slice(i * cols, cols), ys);
         }
     }
 
-    // ---- elementwise --------------------------------------------------------------------
+    // ---- elementwise formulas: vector form when the struct has one --------------------------
 
     /// <inheritdoc/>
-    public virtual void Add(Tensor<T> a, Tensor<T> b, Tensor<T> y)
+    protected override void MapCore<F>(Tensor<T> x, Tensor<T> y, F f)
     {
-        SameLength("Add", a, b);
-        SameLength("Add", a, y);
-        Span<T> sa = Data(a), sb = Data(b), sy = Data(y);
-        for (int i = 0; i < sy.Length; i++)
+        if (VectorLoops<F>.Unary is { } loop)
         {
-            sy[i] = sa[i] + sb[i];
-        }
-    }
-
-    /// <inheritdoc/>
-    public virtual void Subtract(Tensor<T> a, Tensor<T> b, Tensor<T> y)
-    {
-        SameLength("Subtract", a, b);
-        SameLength("Subtract", a, y);
-        Span<T> sa = Data(a), sb = Data(b), sy = Data(y);
-        for (int i = 0; i < sy.Length; i++)
-        {
-            sy[i] = sa[i] - sb[i];
-        }
-    }
-
-    /// <inheritdoc/>
-    public virtual void Multiply(Tensor<T> a, Tensor<T> b, Tensor<T> y)
-    {
-        SameLength("Multiply", a, b);
-        SameLength("Multiply", a, y);
-        Span<T> sa = Data(a), sb = Data(b), sy = Data(y);
-        for (int i = 0; i < sy.Length; i++)
-        {
-            sy[i] = sa[i] * sb[i];
-        }
-    }
-
-    /// <inheritdoc/>
-    public virtual void Scale(Tensor<T> x, T alpha, Tensor<T> y)
-    {
-        SameLength("Scale", x, y);
-        Span<T> sx = Data(x), sy = Data(y);
-        for (int i = 0; i < sy.Length; i++)
-        {
-            sy[i] = alpha * sx[i];
-        }
-    }
-
-    /// <inheritdoc/>
-    public virtual void Axpy(T alpha, Tensor<T> x, Tensor<T> y)
-    {
-        SameLength("Axpy", x, y);
-        Span<T> sx = Data(x), sy = Data(y);
-        for (int i = 0; i < sy.Length; i++)
-        {
-            sy[i] += alpha * sx[i];
-        }
-    }
-
-    /// <inheritdoc/>
-    public virtual void AxpySign(T alpha, Tensor<T> x, Tensor<T> y)
-    {
-        SameLength("AxpySign", x, y);
-        Span<T> sx = Data(x), sy = Data(y);
-        for (int i = 0; i < sy.Length; i++)
-        {
-            T s = sx[i] > T.Zero ? T.One : sx[i] < T.Zero ? -T.One : T.Zero;
-            sy[i] += alpha * s;
-        }
-    }
-
-    /// <inheritdoc/>
-    public virtual void Activation(ActivationKind kind, Tensor<T> x, Tensor<T> y)
-    {
-        SameLength("Activation", kind, x, y);
-        Span<T> sx = Data(x), sy = Data(y);
-        switch (kind)
-        {
-            case ActivationKind.Linear:
-                sx.CopyTo(sy);
-                break;
-            case ActivationKind.Relu:
-                for (int i = 0; i < sy.Length; i++)
-                {
-                    sy[i] = sx[i] > T.Zero ? sx[i] : T.Zero;
-                }
-                break;
-            case ActivationKind.Sigmoid:
-                for (int i = 0; i < sy.Length; i++)
-                {
-                    sy[i] = Sigmoid(sx[i]);
-                }
-                break;
-            case ActivationKind.Tanh:
-                for (int i = 0; i < sy.Length; i++)
-                {
-                    sy[i] = T.Tanh(sx[i]);
-                }
-                break;
-            case ActivationKind.Softmax:
-                SoftmaxRows(sx, sy, x.Columns);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
-        }
-    }
-
-    /// <summary>σ(z) = 1/(1+e^−z), written as e^z/(1+e^z) for z &lt; 0 so that e^x never overflows.</summary>
-    public static T Sigmoid(T z)
-    {
-        if (z >= T.Zero)
-        {
-            return T.One / (T.One + T.Exp(-z));
-        }
-        T e = T.Exp(z);
-        return e / (T.One + e);
-    }
-
-    /// <summary>Row-wise softmax: s_j = e^(x_j − max) / Σ_k e^(x_k − max).</summary>
-    protected static void SoftmaxRows(ReadOnlySpan<T> x, Span<T> y, int cols)
-    {
-        for (int r = 0; r < x.Length / cols; r++)
-        {
-            ReadOnlySpan<T> row = x.Slice(r * cols, cols);
-            Span<T> outRow = y.Slice(r * cols, cols);
-            T max = row[0];
-            for (int j = 1; j < cols; j++)
-            {
-                if (row[j] > max)
-                {
-                    max = row[j];
-                }
-            }
-            T sum = T.Zero;
-            for (int j = 0; j < cols; j++)
-            {
-                outRow[j] = T.Exp(row[j] - max);
-                sum += outRow[j];
-            }
-            for (int j = 0; j < cols; j++)
-            {
-                outRow[j] /= sum;
-            }
-        }
-    }
-
-    /// <inheritdoc/>
-    public virtual void ActivationBackward(ActivationKind kind, Tensor<T> output, Tensor<T> outputGradient, Tensor<T> inputGradient)
-    {
-        SameLength("ActivationBackward", kind, output, outputGradient);
-        SameLength("ActivationBackward", kind, output, inputGradient);
-        Span<T> y = Data(output), g = Data(outputGradient), dx = Data(inputGradient);
-        switch (kind)
-        {
-            case ActivationKind.Linear:
-                g.CopyTo(dx);
-                break;
-            case ActivationKind.Relu:
-                for (int i = 0; i < dx.Length; i++)
-                {
-                    dx[i] = y[i] > T.Zero ? g[i] : T.Zero;
-                }
-                break;
-            case ActivationKind.Sigmoid:
-                for (int i = 0; i < dx.Length; i++)
-                {
-                    dx[i] = g[i] * y[i] * (T.One - y[i]);
-                }
-                break;
-            case ActivationKind.Tanh:
-                for (int i = 0; i < dx.Length; i++)
-                {
-                    dx[i] = g[i] * (T.One - (y[i] * y[i]));
-                }
-                break;
-            case ActivationKind.Softmax:
-                int cols = output.Columns;
-                for (int r = 0; r < output.Rows; r++)
-                {
-                    int o = r * cols;
-                    T dot = T.Zero;
-                    for (int j = 0; j < cols; j++)
-                    {
-                        dot += g[o + j] * y[o + j];
-                    }
-                    for (int j = 0; j < cols; j++)
-                    {
-                        dx[o + j] = y[o + j] * (g[o + j] - dot);
-                    }
-                }
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
-        }
-    }
-
-    // ---- reductions ---------------------------------------------------------------------
-
-    /// <inheritdoc/>
-    public virtual T Sum(Tensor<T> x)
-    {
-        T s = T.Zero;
-        foreach (T v in Data(x))
-        {
-            s += v;
-        }
-        return s;
-    }
-
-    /// <inheritdoc/>
-    public virtual T SumOfSquares(Tensor<T> x)
-    {
-        T s = T.Zero;
-        foreach (T v in Data(x))
-        {
-            s += v * v;
-        }
-        return s;
-    }
-
-    /// <inheritdoc/>
-    public virtual T SumOfAbsolute(Tensor<T> x)
-    {
-        T s = T.Zero;
-        foreach (T v in Data(x))
-        {
-            s += T.Abs(v);
-        }
-        return s;
-    }
-
-    // ---- losses and metrics -------------------------------------------------------------
-
-    /// <inheritdoc/>
-    public virtual void LossForward(LossKind kind, Tensor<T> predictions, Tensor<T> targets, Tensor<T> perSample, T epsilon)
-    {
-        if (predictions.Shape != targets.Shape)
-        {
-            ShapeMismatchException.ThrowIfDifferent($"{kind} targets vs predictions", predictions.Shape, targets.Shape);
-        }
-        if (perSample.Length != predictions.Rows)
-        {
-            CheckLength($"{kind} per-sample output", predictions.Rows, perSample);
-        }
-        int cols = predictions.Columns;
-        Span<T> p = Data(predictions), y = Data(targets), l = Data(perSample);
-        T d = T.CreateChecked(cols);
-        for (int r = 0; r < predictions.Rows; r++)
-        {
-            ReadOnlySpan<T> pr = p.Slice(r * cols, cols), yr = y.Slice(r * cols, cols);
-            T acc = T.Zero;
-            switch (kind)
-            {
-                case LossKind.MeanSquaredError:
-                    for (int j = 0; j < cols; j++)
-                    {
-                        T e = pr[j] - yr[j];
-                        acc += e * e;
-                    }
-                    l[r] = acc / d;
-                    break;
-                case LossKind.MeanAbsoluteError:
-                    for (int j = 0; j < cols; j++)
-                    {
-                        acc += T.Abs(pr[j] - yr[j]);
-                    }
-                    l[r] = acc / d;
-                    break;
-                case LossKind.BinaryCrossentropy:
-                    for (int j = 0; j < cols; j++)
-                    {
-                        T q = T.Clamp(pr[j], epsilon, T.One - epsilon);
-                        acc -= (yr[j] * T.Log(q)) + ((T.One - yr[j]) * T.Log(T.One - q));
-                    }
-                    l[r] = acc / d;
-                    break;
-                case LossKind.CategoricalCrossentropy:
-                    T s = T.Zero;
-                    for (int j = 0; j < cols; j++)
-                    {
-                        s += pr[j];
-                    }
-                    for (int j = 0; j < cols; j++)
-                    {
-                        T q = T.Clamp(pr[j] / s, epsilon, T.One - epsilon);
-                        acc -= yr[j] * T.Log(q);
-                    }
-                    l[r] = acc;
-                    break;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
-            }
-        }
-    }
-
-    /// <inheritdoc/>
-    public virtual void LossBackward(LossKind kind, Tensor<T> predictions, Tensor<T> targets, T scale, Tensor<T> gradient, T epsilon)
-    {
-        if (predictions.Shape != targets.Shape)
-        {
-            ShapeMismatchException.ThrowIfDifferent($"{kind} targets vs predictions", predictions.Shape, targets.Shape);
-        }
-        if (predictions.Shape != gradient.Shape)
-        {
-            ShapeMismatchException.ThrowIfDifferent($"{kind} gradient vs predictions", predictions.Shape, gradient.Shape);
-        }
-        int cols = predictions.Columns;
-        Span<T> p = Data(predictions), y = Data(targets), g = Data(gradient);
-        T d = T.CreateChecked(cols);
-        T two = T.One + T.One;
-        for (int r = 0; r < predictions.Rows; r++)
-        {
-            int o = r * cols;
-            switch (kind)
-            {
-                case LossKind.MeanSquaredError:
-                    for (int j = 0; j < cols; j++)
-                    {
-                        g[o + j] = scale * two * (p[o + j] - y[o + j]) / d;
-                    }
-                    break;
-                case LossKind.MeanAbsoluteError:
-                    for (int j = 0; j < cols; j++)
-                    {
-                        T e = p[o + j] - y[o + j];
-                        T s = e > T.Zero ? T.One : e < T.Zero ? -T.One : T.Zero;
-                        g[o + j] = scale * s / d;
-                    }
-                    break;
-                case LossKind.BinaryCrossentropy:
-                    // ∂/∂p of −[y ln p + (1−y) ln(1−p)] = (p − y) / (p(1 − p)), zero where the clip is active.
-                    for (int j = 0; j < cols; j++)
-                    {
-                        T pj = p[o + j];
-                        bool inside = pj > epsilon && pj < T.One - epsilon;
-                        g[o + j] = inside ? scale * (pj - y[o + j]) / (pj * (T.One - pj)) / d : T.Zero;
-                    }
-                    break;
-                case LossKind.CategoricalCrossentropy:
-                    // q = p / Σp, L = −Σ y ln clip(q). With u_j = ∂L/∂q_j = −y_j/q_j (0 where clipped):
-                    // ∂L/∂p_k = (u_k − Σ_j u_j q_j) / Σp.
-                    T sum = T.Zero;
-                    for (int j = 0; j < cols; j++)
-                    {
-                        sum += p[o + j];
-                    }
-                    T uq = T.Zero;
-                    for (int j = 0; j < cols; j++)
-                    {
-                        T q = p[o + j] / sum;
-                        bool inside = q > epsilon && q < T.One - epsilon;
-                        T u = inside ? -y[o + j] / q : T.Zero;
-                        g[o + j] = u;
-                        uq += u * q;
-                    }
-                    for (int j = 0; j < cols; j++)
-                    {
-                        g[o + j] = scale * (g[o + j] - uq) / sum;
-                    }
-                    break;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
-            }
-        }
-    }
-
-    /// <inheritdoc/>
-    public virtual int CountCorrect(AccuracyKind kind, Tensor<T> predictions, Tensor<T> targets)
-    {
-        if (predictions.Shape != targets.Shape)
-        {
-            ShapeMismatchException.ThrowIfDifferent($"{kind} accuracy targets vs predictions", predictions.Shape, targets.Shape);
-        }
-        Span<T> p = Data(predictions), y = Data(targets);
-        int correct = 0;
-        if (kind == AccuracyKind.Binary)
-        {
-            T half = T.CreateChecked(0.5);
-            for (int i = 0; i < p.Length; i++)
-            {
-                T rounded = p[i] > half ? T.One : T.Zero;
-                if (rounded == y[i])
-                {
-                    correct++;
-                }
-            }
-            return correct;
-        }
-        int cols = predictions.Columns;
-        for (int r = 0; r < predictions.Rows; r++)
-        {
-            if (ArgMax(p.Slice(r * cols, cols)) == ArgMax(y.Slice(r * cols, cols)))
-            {
-                correct++;
-            }
-        }
-        return correct;
-    }
-
-    /// <summary>Index of the first maximum.</summary>
-    protected static int ArgMax(ReadOnlySpan<T> row)
-    {
-        int best = 0;
-        for (int j = 1; j < row.Length; j++)
-        {
-            if (row[j] > row[best])
-            {
-                best = j;
-            }
-        }
-        return best;
-    }
-
-    // ---- randomness ---------------------------------------------------------------------
-
-    /// <inheritdoc/>
-    public virtual void DropoutMask(ulong seed, T rate, Tensor<T> mask)
-    {
-        Span<T> m = Data(mask);
-        T keepScale = T.One / (T.One - rate);
-        T unit = T.CreateChecked(1.0 / 16777216.0);
-        for (int i = 0; i < m.Length; i++)
-        {
-            T u = T.CreateChecked(CounterRng.Hash(seed, (ulong)i) >> 40) * unit;
-            m[i] = u >= rate ? keepScale : T.Zero;
-        }
-    }
-
-    // ---- optimizer updates --------------------------------------------------------------
-
-    /// <inheritdoc/>
-    public virtual void SgdUpdate(Tensor<T> parameter, Tensor<T> gradient, Tensor<T>? velocity, T learningRate, T momentum, bool nesterov)
-    {
-        SameLength("SgdUpdate", parameter, gradient);
-        Span<T> p = Data(parameter), g = Data(gradient);
-        if (velocity is null)
-        {
-            for (int i = 0; i < p.Length; i++)
-            {
-                p[i] -= learningRate * g[i];
-            }
+            loop(x, y, f);
             return;
         }
-        SameLength("SgdUpdate velocity", parameter, velocity);
-        Span<T> v = Data(velocity);
-        for (int i = 0; i < p.Length; i++)
-        {
-            v[i] = (momentum * v[i]) - (learningRate * g[i]);
-            p[i] = nesterov ? p[i] + (momentum * v[i]) - (learningRate * g[i]) : p[i] + v[i];
-        }
+        base.MapCore(x, y, f);
     }
 
     /// <inheritdoc/>
-    public virtual void RmsPropUpdate(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> accumulator, T learningRate, T rho, T epsilon)
+    protected override void MapCore<F>(Tensor<T> a, Tensor<T> b, Tensor<T> y, F f)
     {
-        SameLength("RmsPropUpdate", parameter, gradient);
-        SameLength("RmsPropUpdate accumulator", parameter, accumulator);
-        Span<T> p = Data(parameter), g = Data(gradient), a = Data(accumulator);
-        for (int i = 0; i < p.Length; i++)
+        if (VectorLoops<F>.Binary is { } loop)
         {
-            a[i] = (rho * a[i]) + ((T.One - rho) * g[i] * g[i]);
-            p[i] -= learningRate * g[i] / (T.Sqrt(a[i]) + epsilon);
+            loop(a, b, y, f);
+            return;
         }
+        base.MapCore(a, b, y, f);
     }
 
     /// <inheritdoc/>
-    public virtual void AdamUpdate(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> m, Tensor<T> v, T learningRateT, T beta1, T beta2, T epsilon)
+    protected override void MapCore<F>(Tensor<T> a, Tensor<T> b, Tensor<T> c, Tensor<T> y, F f)
     {
-        SameLength("AdamUpdate", parameter, gradient);
-        SameLength("AdamUpdate m", parameter, m);
-        SameLength("AdamUpdate v", parameter, v);
-        Span<T> p = Data(parameter), g = Data(gradient), ms = Data(m), vs = Data(v);
-        for (int i = 0; i < p.Length; i++)
+        if (VectorLoops<F>.Ternary is { } loop)
         {
-            ms[i] = (beta1 * ms[i]) + ((T.One - beta1) * g[i]);
-            vs[i] = (beta2 * vs[i]) + ((T.One - beta2) * g[i] * g[i]);
-            p[i] -= learningRateT * ms[i] / (T.Sqrt(vs[i]) + epsilon);
+            loop(a, b, c, y, f);
+            return;
         }
+        base.MapCore(a, b, c, y, f);
     }
 
     /// <inheritdoc/>
-    public virtual void AdaGradUpdate(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> accumulator, T learningRate, T epsilon)
+    protected override void UpdateCore<F>(Tensor<T> parameter, Tensor<T> gradient, F f)
     {
-        SameLength("AdaGradUpdate", parameter, gradient);
-        SameLength("AdaGradUpdate accumulator", parameter, accumulator);
-        Span<T> p = Data(parameter), g = Data(gradient), a = Data(accumulator);
-        for (int i = 0; i < p.Length; i++)
+        if (VectorLoops<F>.Update is { } loop)
         {
-            a[i] += g[i] * g[i];
-            p[i] -= learningRate * g[i] / (T.Sqrt(a[i]) + epsilon);
+            loop(parameter, gradient, f);
+            return;
+        }
+        base.UpdateCore(parameter, gradient, f);
+    }
+
+    /// <inheritdoc/>
+    protected override void UpdateCore<F>(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> state, F f)
+    {
+        if (VectorLoops<F>.UpdateWithState is { } loop)
+        {
+            loop(parameter, gradient, state, f);
+            return;
+        }
+        base.UpdateCore(parameter, gradient, state, f);
+    }
+
+    /// <inheritdoc/>
+    protected override void UpdateCore<F>(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> state1, Tensor<T> state2, F f)
+    {
+        if (VectorLoops<F>.UpdateWithTwoStates is { } loop)
+        {
+            loop(parameter, gradient, state1, state2, f);
+            return;
+        }
+        base.UpdateCore(parameter, gradient, state1, state2, f);
+    }
+
+    /// <inheritdoc/>
+    protected override void GenerateCore<F>(Tensor<T> y, F f)
+    {
+        if (VectorLoops<F>.Generate is { } loop)
+        {
+            loop(y, f);
+            return;
+        }
+        base.GenerateCore(y, f);
+    }
+
+    // ---- the vector loops, one per arity -----------------------------------------------------
+
+    /// <summary>For one formula type F, the vector loop of its arity, or null when F has no vector form.</summary>
+    /// <remarks>Built once per F by closing the generic loop below over F (a struct, so the JIT specialises and
+    /// inlines it); the per-call cost is one delegate call.</remarks>
+    private static class VectorLoops<F>
+        where F : struct
+    {
+        public static readonly Action<Tensor<T>, Tensor<T>, F>? Unary = Close<Action<Tensor<T>, Tensor<T>, F>>(typeof(IVectorUnaryFunction<T>), nameof(UnaryLoop));
+        public static readonly Action<Tensor<T>, Tensor<T>, Tensor<T>, F>? Binary = Close<Action<Tensor<T>, Tensor<T>, Tensor<T>, F>>(typeof(IVectorBinaryFunction<T>), nameof(BinaryLoop));
+        public static readonly Action<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, F>? Ternary = Close<Action<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, F>>(typeof(IVectorTernaryFunction<T>), nameof(TernaryLoop));
+        public static readonly Action<Tensor<T>, Tensor<T>, F>? Update = Close<Action<Tensor<T>, Tensor<T>, F>>(typeof(IVectorUpdate<T>), nameof(UpdateLoop));
+        public static readonly Action<Tensor<T>, Tensor<T>, Tensor<T>, F>? UpdateWithState = Close<Action<Tensor<T>, Tensor<T>, Tensor<T>, F>>(typeof(IVectorUpdateWithState<T>), nameof(UpdateWithStateLoop));
+        public static readonly Action<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, F>? UpdateWithTwoStates = Close<Action<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, F>>(typeof(IVectorUpdateWithTwoStates<T>), nameof(UpdateWithTwoStatesLoop));
+        public static readonly Action<Tensor<T>, F>? Generate = Close<Action<Tensor<T>, F>>(typeof(IVectorIndexFunction<T>), nameof(GenerateLoop));
+
+        private static TDelegate? Close<TDelegate>(Type vectorInterface, string loop)
+            where TDelegate : Delegate
+        {
+            if (!Vector.IsHardwareAccelerated || !vectorInterface.IsAssignableFrom(typeof(F)))
+            {
+                return null;
+            }
+            MethodInfo open = typeof(CpuBackend<T>).GetMethod(loop, BindingFlags.NonPublic | BindingFlags.Static)!;
+            return open.MakeGenericMethod(typeof(F)).CreateDelegate<TDelegate>();
         }
     }
 
-    // ---- checks -------------------------------------------------------------------------
-
-    /// <summary>Throws unless both tensors have the same number of elements.</summary>
-    protected static void SameLength(string what, Tensor<T> a, Tensor<T> b) => BackendChecks.SameLength(what, a, b);
-
-    /// <summary>Throws unless both tensors have the same number of elements; the message names the operation and its kind.</summary>
-    /// <remarks>Generic in the kind so that the hot path neither boxes nor formats a string.</remarks>
-    protected static void SameLength<TKind>(string what, TKind kind, Tensor<T> a, Tensor<T> b)
-        where TKind : struct, Enum
+    private static void UnaryLoop<F>(Tensor<T> x, Tensor<T> y, F f)
+        where F : struct, IVectorUnaryFunction<T>
     {
-        if (a.Length != b.Length)
+        Span<T> sx = Data(x), sy = Data(y);
+        int w = Vector<T>.Count, i = 0;
+        for (; i <= sy.Length - w; i += w)
         {
-            throw new ShapeMismatchException($"{what} {kind}", a.Shape.ToString(), b.Shape);
+            f.Apply(new Vector<T>(sx[i..])).CopyTo(sy[i..]);
+        }
+        for (; i < sy.Length; i++)
+        {
+            sy[i] = f.Apply(sx[i]);
         }
     }
 
-    /// <summary>Throws unless the tensor has <paramref name="expected"/> elements.</summary>
-    protected static void CheckLength(string what, int expected, Tensor<T> t) => BackendChecks.CheckLength(what, expected, t);
+    private static void BinaryLoop<F>(Tensor<T> a, Tensor<T> b, Tensor<T> y, F f)
+        where F : struct, IVectorBinaryFunction<T>
+    {
+        Span<T> sa = Data(a), sb = Data(b), sy = Data(y);
+        int w = Vector<T>.Count, i = 0;
+        for (; i <= sy.Length - w; i += w)
+        {
+            f.Apply(new Vector<T>(sa[i..]), new Vector<T>(sb[i..])).CopyTo(sy[i..]);
+        }
+        for (; i < sy.Length; i++)
+        {
+            sy[i] = f.Apply(sa[i], sb[i]);
+        }
+    }
+
+    private static void TernaryLoop<F>(Tensor<T> a, Tensor<T> b, Tensor<T> c, Tensor<T> y, F f)
+        where F : struct, IVectorTernaryFunction<T>
+    {
+        Span<T> sa = Data(a), sb = Data(b), sc = Data(c), sy = Data(y);
+        int w = Vector<T>.Count, i = 0;
+        for (; i <= sy.Length - w; i += w)
+        {
+            f.Apply(new Vector<T>(sa[i..]), new Vector<T>(sb[i..]), new Vector<T>(sc[i..])).CopyTo(sy[i..]);
+        }
+        for (; i < sy.Length; i++)
+        {
+            sy[i] = f.Apply(sa[i], sb[i], sc[i]);
+        }
+    }
+
+    private static void UpdateLoop<F>(Tensor<T> parameter, Tensor<T> gradient, F f)
+        where F : struct, IVectorUpdate<T>
+    {
+        Span<T> p = Data(parameter), g = Data(gradient);
+        int w = Vector<T>.Count, i = 0;
+        for (; i <= p.Length - w; i += w)
+        {
+            var pv = new Vector<T>(p[i..]);
+            f.Apply(ref pv, new Vector<T>(g[i..]));
+            pv.CopyTo(p[i..]);
+        }
+        for (; i < p.Length; i++)
+        {
+            f.Apply(ref p[i], g[i]);
+        }
+    }
+
+    private static void UpdateWithStateLoop<F>(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> state, F f)
+        where F : struct, IVectorUpdateWithState<T>
+    {
+        Span<T> p = Data(parameter), g = Data(gradient), s = Data(state);
+        int w = Vector<T>.Count, i = 0;
+        for (; i <= p.Length - w; i += w)
+        {
+            var pv = new Vector<T>(p[i..]);
+            var sv = new Vector<T>(s[i..]);
+            f.Apply(ref pv, new Vector<T>(g[i..]), ref sv);
+            pv.CopyTo(p[i..]);
+            sv.CopyTo(s[i..]);
+        }
+        for (; i < p.Length; i++)
+        {
+            f.Apply(ref p[i], g[i], ref s[i]);
+        }
+    }
+
+    private static void UpdateWithTwoStatesLoop<F>(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> state1, Tensor<T> state2, F f)
+        where F : struct, IVectorUpdateWithTwoStates<T>
+    {
+        Span<T> p = Data(parameter), g = Data(gradient), s1 = Data(state1), s2 = Data(state2);
+        int w = Vector<T>.Count, i = 0;
+        for (; i <= p.Length - w; i += w)
+        {
+            var pv = new Vector<T>(p[i..]);
+            var v1 = new Vector<T>(s1[i..]);
+            var v2 = new Vector<T>(s2[i..]);
+            f.Apply(ref pv, new Vector<T>(g[i..]), ref v1, ref v2);
+            pv.CopyTo(p[i..]);
+            v1.CopyTo(s1[i..]);
+            v2.CopyTo(s2[i..]);
+        }
+        for (; i < p.Length; i++)
+        {
+            f.Apply(ref p[i], g[i], ref s1[i], ref s2[i]);
+        }
+    }
+
+    private static void GenerateLoop<F>(Tensor<T> y, F f)
+        where F : struct, IVectorIndexFunction<T>
+    {
+        Span<T> sy = Data(y);
+        int w = Vector<T>.Count, i = 0;
+        for (; i <= sy.Length - w; i += w)
+        {
+            f.ApplyVector(i).CopyTo(sy[i..]);
+        }
+        for (; i < sy.Length; i++)
+        {
+            sy[i] = f.Apply(i);
+        }
+    }
 }

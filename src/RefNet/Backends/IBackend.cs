@@ -1,22 +1,24 @@
-// The small set of operations through which every layer, loss and optimizer touches memory.
-// CpuBackend is the readable specification; other backends (ILGPU) must match it.
+// The small set of primitive operations through which every layer, loss and optimizer touches memory.
+// ReferenceBackend is the readable specification; CpuBackend and IlgpuBackend must match it.
 using System.Numerics;
 using RefNet.Tensors;
 
 namespace RefNet.Backends;
 
-/// <summary>The operations layers, losses and optimizers use; each writes into a destination the caller provides.</summary>
+/// <summary>The primitives layers, losses and optimizers use; each writes into a destination the caller provides.</summary>
 /// <typeparam name="T">float or double.</typeparam>
 /// <remarks>
-/// Tensors are read as 2-D matrices where needed: rows = first dimension (the batch),
-/// columns = product of the remaining dimensions. Unless stated, destinations may alias sources
-/// for elementwise operations but not for <see cref="MatMul"/>. Implementations validate shapes and
-/// throw <see cref="ShapeMismatchException"/> naming both shapes.
+/// Tensors are read as 2-D matrices where needed: rows = first dimension (the batch), columns = product of the
+/// remaining dimensions. Destinations may alias sources for elementwise operations and updates, not for
+/// <see cref="MatMul"/>, the row functions, the convolution, pooling and gather operations. No formula lives here:
+/// elementwise and row formulas arrive as structs (<see cref="IUnaryFunction{T}"/> …) written in the file of the
+/// thing they belong to. Every implementation derives from <see cref="Backend{T}"/>, which validates arguments once,
+/// so every backend rejects the same bad input with the same <see cref="ShapeMismatchException"/> message.
 /// </remarks>
 public interface IBackend<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>A short name, e.g. "cpu" or "ilgpu-cuda".</summary>
+    /// <summary>A short name, e.g. "reference", "cpu" or "ilgpu-cuda".</summary>
     string Name { get; }
 
     // ---- memory -------------------------------------------------------------------------
@@ -36,9 +38,6 @@ public interface IBackend<T>
     /// <summary>Every element of destination = value.</summary>
     void Fill(Tensor<T> destination, T value);
 
-    /// <summary>destination row i = source row rows[i] (a mini-batch gather; both tensors on this backend).</summary>
-    void GatherRows(Tensor<T> source, ReadOnlySpan<int> rows, Tensor<T> destination);
-
     // ---- linear algebra -----------------------------------------------------------------
 
     /// <summary>c = alpha·op(a)·op(b) + beta·c where op(x) is x or xᵀ of the 2-D views.</summary>
@@ -48,75 +47,99 @@ public interface IBackend<T>
     /// <summary>y[i, j] = x[i, j] + v[j] (bias add; v has one element per column).</summary>
     void AddRowVector(Tensor<T> x, Tensor<T> v, Tensor<T> y);
 
-    /// <summary>y[j] = Σ_i x[i, j] (sum over the batch; bias gradient).</summary>
+    /// <summary>y[j] = Σ_i x[i, j], i ascending (sum over the batch; bias gradient).</summary>
     void SumRows(Tensor<T> x, Tensor<T> y);
 
-    // ---- elementwise --------------------------------------------------------------------
+    // ---- elementwise formulas -----------------------------------------------------------
 
-    /// <summary>y = a + b.</summary>
-    void Add(Tensor<T> a, Tensor<T> b, Tensor<T> y);
+    /// <summary>y[i] = f(x[i]).</summary>
+    void Map<F>(Tensor<T> x, Tensor<T> y, F f)
+        where F : struct, IUnaryFunction<T>;
 
-    /// <summary>y = a − b.</summary>
-    void Subtract(Tensor<T> a, Tensor<T> b, Tensor<T> y);
+    /// <summary>y[i] = f(a[i], b[i]).</summary>
+    void Map<F>(Tensor<T> a, Tensor<T> b, Tensor<T> y, F f)
+        where F : struct, IBinaryFunction<T>;
 
-    /// <summary>y = a ⊙ b.</summary>
-    void Multiply(Tensor<T> a, Tensor<T> b, Tensor<T> y);
+    /// <summary>y[i] = f(a[i], b[i], c[i]).</summary>
+    void Map<F>(Tensor<T> a, Tensor<T> b, Tensor<T> c, Tensor<T> y, F f)
+        where F : struct, ITernaryFunction<T>;
 
-    /// <summary>y = alpha·x.</summary>
-    void Scale(Tensor<T> x, T alpha, Tensor<T> y);
+    /// <summary>f(ref p[i], g[i]) for every i (a stateless parameter update).</summary>
+    void Update<F>(Tensor<T> parameter, Tensor<T> gradient, F f)
+        where F : struct, IUpdate<T>;
 
-    /// <summary>y += alpha·x.</summary>
-    void Axpy(T alpha, Tensor<T> x, Tensor<T> y);
+    /// <summary>f(ref p[i], g[i], ref s[i]) for every i.</summary>
+    void Update<F>(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> state, F f)
+        where F : struct, IUpdateWithState<T>;
 
-    /// <summary>y += alpha·sign(x), sign(0) = 0 (L1 regularizer gradient).</summary>
-    void AxpySign(T alpha, Tensor<T> x, Tensor<T> y);
+    /// <summary>f(ref p[i], g[i], ref s1[i], ref s2[i]) for every i.</summary>
+    void Update<F>(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> state1, Tensor<T> state2, F f)
+        where F : struct, IUpdateWithTwoStates<T>;
 
-    /// <summary>y = f(x); softmax works row by row, shifted by the row maximum.</summary>
-    void Activation(ActivationKind kind, Tensor<T> x, Tensor<T> y);
+    /// <summary>y[i] = f(i) (counter-based random numbers: the same values on every backend).</summary>
+    void Generate<F>(Tensor<T> y, F f)
+        where F : struct, IIndexFunction<T>;
 
-    /// <summary>inputGradient = f'(·) ⊙ outputGradient, written in terms of the forward output y = f(x).</summary>
-    /// <remarks>relu: 1[y &gt; 0]; sigmoid: y(1−y); tanh: 1−y²; softmax (per row): y ⊙ (g − ⟨g, y⟩).</remarks>
-    void ActivationBackward(ActivationKind kind, Tensor<T> output, Tensor<T> outputGradient, Tensor<T> inputGradient);
+    // ---- row functions and reductions ---------------------------------------------------
 
-    // ---- reductions ---------------------------------------------------------------------
+    /// <summary>Row by row, y[r, j] = f.Apply(a[r, j], b[r, j], r₁, r₂) after f's two passes over the row (see <see cref="IRowFunction{T}"/>).</summary>
+    void MapRows<F>(Tensor<T> a, Tensor<T> b, Tensor<T> y, F f)
+        where F : struct, IRowMap<T>;
 
-    /// <summary>Σ x.</summary>
-    T Sum(Tensor<T> x);
+    /// <summary>perRow[r] = f.Finish(r₁, r₂) after f's two passes over row r of (a, b).</summary>
+    void ReduceRows<F>(Tensor<T> a, Tensor<T> b, Tensor<T> perRow, F f)
+        where F : struct, IRowReduction<T>;
 
-    /// <summary>Σ x².</summary>
-    T SumOfSquares(Tensor<T> x);
+    /// <summary>indices[r] = the column of the first maximum of row r (as a number of type T).</summary>
+    void ArgMaxRows(Tensor<T> x, Tensor<T> indices);
 
-    /// <summary>Σ |x|.</summary>
-    T SumOfAbsolute(Tensor<T> x);
+    /// <summary>Σ_i f(x[i]) over the whole tensor, in a fixed order (left to right on the CPU).</summary>
+    T Sum<F>(Tensor<T> x, F f)
+        where F : struct, IUnaryFunction<T>;
 
-    // ---- losses and metrics -------------------------------------------------------------
+    /// <summary>How many i satisfy f(a[i], b[i]).</summary>
+    int CountWhere<F>(Tensor<T> a, Tensor<T> b, F f)
+        where F : struct, IBinaryPredicate<T>;
 
-    /// <summary>perSample[i] = loss of row i (see <see cref="LossKind"/> for the Keras 2 formulas).</summary>
-    void LossForward(LossKind kind, Tensor<T> predictions, Tensor<T> targets, Tensor<T> perSample, T epsilon);
+    // ---- structure: convolution, pooling, column blocks, gathers --------------------------
 
-    /// <summary>gradient = scale · ∂(Σ_i perSample[i]) / ∂predictions (the clipped region has zero gradient).</summary>
-    void LossBackward(LossKind kind, Tensor<T> predictions, Tensor<T> targets, T scale, Tensor<T> gradient, T epsilon);
+    /// <summary>columns[(n, oy, ox), (ky, kx, c)] = x[n, oy·s − pad + ky·d, ox·s − pad + kx·d, c], 0 in the padding.</summary>
+    /// <remarks>x is NHWC (g.Batch, g.Height, g.Width, g.Channels); columns is (g.Batch·g.OutHeight·g.OutWidth, g.KernelHeight·g.KernelWidth·g.Channels),
+    /// so a Keras kernel (kh, kw, in, out) read as a (kh·kw·in, out) matrix multiplies it directly.</remarks>
+    void Im2Col(Tensor<T> x, ConvGeometry g, Tensor<T> columns);
 
-    /// <summary>How many rows (categorical) or elements (binary) are predicted correctly.</summary>
-    int CountCorrect(AccuracyKind kind, Tensor<T> predictions, Tensor<T> targets);
+    /// <summary>The adjoint of <see cref="Im2Col"/>: dx[n, y, x, c] = Σ of the column entries that read (n, y, x, c), in ascending (ky, kx).</summary>
+    /// <remarks>Written as a gather (each input element sums its own entries), so no two threads write one element
+    /// and every backend adds in the same order.</remarks>
+    void Col2Im(Tensor<T> columns, ConvGeometry g, Tensor<T> dx);
 
-    // ---- randomness ---------------------------------------------------------------------
+    /// <summary>y[n, oy, ox, c] = max or mean of x over the window; padding is skipped (not counted in the mean's divisor).</summary>
+    void Pool2D(Tensor<T> x, ConvGeometry g, PoolKind kind, Tensor<T> y);
 
-    /// <summary>mask[i] = 1/(1−rate) if keep(seed, i) else 0, with keep from <see cref="CounterRng"/>.</summary>
-    /// <remarks>Counter-based: the mask is a pure function of (seed, i), identical on every backend.</remarks>
-    void DropoutMask(ulong seed, T rate, Tensor<T> mask);
+    /// <summary>dx = the adjoint of <see cref="Pool2D"/> at x: max sends each window's gradient to its first maximum
+    /// in row-major window order; average sends gradient/count to every unpadded element. A gather, ascending windows.</summary>
+    void Pool2DBackward(Tensor<T> x, Tensor<T> outputGradient, ConvGeometry g, PoolKind kind, Tensor<T> dx);
 
-    // ---- optimizer updates (Keras 2 forms) ----------------------------------------------
+    /// <summary>destination[r, dc + j] = (or +=, with <paramref name="accumulate"/>) source[r, sc + j] for j &lt; count, every row.</summary>
+    /// <remarks>Time steps and LSTM gate blocks; the backward of a column copy is the copy the other way.</remarks>
+    void CopyColumns(Tensor<T> source, int sourceColumn, Tensor<T> destination, int destinationColumn, int count, bool accumulate);
 
-    /// <summary>SGD with momentum: v = m·v − lr·g; p += v (Nesterov: p += m·v − lr·g). With m = 0 and no velocity: p −= lr·g.</summary>
-    void SgdUpdate(Tensor<T> parameter, Tensor<T> gradient, Tensor<T>? velocity, T learningRate, T momentum, bool nesterov);
+    /// <summary>destination row i = source row rows[i] (a mini-batch gather with host indices).</summary>
+    void GatherRows(Tensor<T> source, ReadOnlySpan<int> rows, Tensor<T> destination);
 
-    /// <summary>RMSprop: a = ρ·a + (1−ρ)·g²; p −= lr·g / (√a + ε).</summary>
-    void RmsPropUpdate(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> accumulator, T learningRate, T rho, T epsilon);
+    /// <summary>destination row i = table row indices[i], indices a tensor of whole numbers (Embedding lookup).</summary>
+    void GatherRows(Tensor<T> table, Tensor<T> indices, Tensor<T> destination);
 
-    /// <summary>Adam (Keras): m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; p −= lr_t·m / (√v + ε).</summary>
-    void AdamUpdate(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> m, Tensor<T> v, T learningRateT, T beta1, T beta2, T epsilon);
+    /// <summary>destination row indices[i] += source row i, i ascending (Embedding gradient: repeated indices accumulate).</summary>
+    void ScatterAddRows(Tensor<T> source, Tensor<T> indices, Tensor<T> destination);
+}
 
-    /// <summary>AdaGrad (Keras 2): a += g²; p −= lr·g / (√a + ε).</summary>
-    void AdaGradUpdate(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> accumulator, T learningRate, T epsilon);
+/// <summary>The window rule of <see cref="IBackend{T}.Pool2D"/>.</summary>
+public enum PoolKind
+{
+    /// <summary>Maximum of the window (first maximum in row-major window order gets the gradient).</summary>
+    Max,
+
+    /// <summary>Mean of the window's unpadded elements.</summary>
+    Average,
 }

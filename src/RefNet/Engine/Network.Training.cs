@@ -303,24 +303,23 @@ public partial class Network<T> : INetwork
         double meanLoss = Loss!.Value(Backend, prediction, b.Y, b.PerSample);
         sums[0] = (meanLoss + RegularizationPenalty(parameters)) * size;
         AccuracyKind accuracyKind = AccuracyKind;
-        T epsilon = T.CreateChecked(1e-7);
         for (int i = 0; i < _metrics.Length; i++)
         {
             switch (_metrics[i].Kind)
             {
                 case MetricKind.Accuracy:
-                    int correct = Backend.CountCorrect(accuracyKind, prediction, b.Y);
+                    int correct = Accuracy.CountCorrect(Backend, accuracyKind, prediction, b.Y, b.PredictedClass, b.TrueClass);
                     sums[i + 1] = accuracyKind == AccuracyKind.Binary ? (double)correct / prediction.Columns : correct;
                     break;
                 case MetricKind.MeanSquaredError:
-                    sums[i + 1] = PerSampleSum(LossKind.MeanSquaredError, prediction, b, epsilon);
+                    sums[i + 1] = PerSampleSum(MseMetric, prediction, b);
                     break;
                 case MetricKind.MeanAbsoluteError:
-                    sums[i + 1] = PerSampleSum(LossKind.MeanAbsoluteError, prediction, b, epsilon);
+                    sums[i + 1] = PerSampleSum(MaeMetric, prediction, b);
                     break;
                 case MetricKind.LogLoss:
-                    LossKind ce = accuracyKind == AccuracyKind.Binary ? LossKind.BinaryCrossentropy : LossKind.CategoricalCrossentropy;
-                    sums[i + 1] = PerSampleSum(ce, prediction, b, epsilon);
+                    Loss ce = accuracyKind == AccuracyKind.Binary ? BceMetric : CceMetric;
+                    sums[i + 1] = PerSampleSum(ce, prediction, b);
                     break;
                 default:
                     throw new InvalidOperationException($"Unhandled metric {_metrics[i].Kind}");
@@ -328,9 +327,14 @@ public partial class Network<T> : INetwork
         }
     }
 
-    private double PerSampleSum(LossKind kind, Tensor<T> prediction, BatchBuffers b, T epsilon)
+    private static readonly Loss MseMetric = new MeanSquaredError();
+    private static readonly Loss MaeMetric = new MeanAbsoluteError();
+    private static readonly Loss BceMetric = new BinaryCrossentropy();
+    private static readonly Loss CceMetric = new CategoricalCrossentropy();
+
+    private double PerSampleSum(Loss metric, Tensor<T> prediction, BatchBuffers b)
     {
-        Backend.LossForward(kind, prediction, b.Y, b.PerSample, epsilon);
+        metric.PerSample(Backend, prediction, b.Y, b.PerSample);
         return double.CreateChecked(Backend.Sum(b.PerSample));
     }
 
@@ -510,6 +514,8 @@ public partial class Network<T> : INetwork
                 Backend.Allocate(InputShape!.WithBatch(size)),
                 Backend.Allocate(OutputShape!.WithBatch(size)),
                 Backend.Allocate(OutputShape!.WithBatch(size)),
+                Backend.Allocate(new Shape(size)),
+                Backend.Allocate(new Shape(size)),
                 Backend.Allocate(new Shape(size)));
             _batchBuffers[size] = b;
         }
@@ -544,5 +550,6 @@ public partial class Network<T> : INetwork
         }
     }
 
-    private sealed record BatchBuffers(Tensor<T> X, Tensor<T> Y, Tensor<T> LossGradient, Tensor<T> PerSample);
+    private sealed record BatchBuffers(Tensor<T> X, Tensor<T> Y, Tensor<T> LossGradient, Tensor<T> PerSample,
+        Tensor<T> PredictedClass, Tensor<T> TrueClass);
 }

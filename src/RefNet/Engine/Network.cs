@@ -1,5 +1,6 @@
 // Network: the slides' Network(inputDim, hiddenLayerDims, outputDim) and Keras' Sequential in one class.
 // Forward propagation, backpropagation, Summary(), and the Compile/Fit/Evaluate/Predict training API.
+using RefNet.Activations;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
@@ -41,7 +42,7 @@ public partial class Network<T>
         foreach (int nOut in hiddenLayerDims.Append(outputDim))
         {
             // Slides: Layer(nPrev, nOut) with sigmoid activations.
-            Add(new Dense<T>(nOut, ActivationKind.Sigmoid, inputDim: nPrev));
+            Add(new Dense<T>(nOut, ActivationFunction.Sigmoid, inputDim: nPrev));
             nPrev = nOut;
         }
     }

@@ -1,6 +1,7 @@
 // Dense: the fully connected layer a = f(x·W + b), Keras layout (W is inputs × units).
 // Forward and Backward sit side by side with the slide formulas; favours clarity over speed.
 using System.Numerics;
+using RefNet.Activations;
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Initializers;
@@ -34,7 +35,7 @@ public sealed class Dense<T> : Layer<T>
     /// <param name="biasRegularizer">Optional L1/L2 penalty on b.</param>
     /// <param name="seed">Seed for the initializers (the network assigns one when null).</param>
     /// <param name="name">Layer name ("dense_1" etc. when null).</param>
-    public Dense(int units, ActivationKind activation = ActivationKind.Linear, int? inputDim = null, bool useBias = true,
+    public Dense(int units, ActivationFunction? activation = null, int? inputDim = null, bool useBias = true,
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, int? seed = null, string? name = null)
         : base(name, inputDim is int d ? new Shape(d) : null)
@@ -48,7 +49,7 @@ public sealed class Dense<T> : Layer<T>
             throw new ArgumentOutOfRangeException(nameof(inputDim), $"Dense input_dim must be positive, got {inputDim}");
         }
         Units = units;
-        ActivationKind = activation;
+        Activation = activation ?? ActivationFunction.Linear;
         UseBias = useBias;
         KernelInitializer = kernelInitializer ?? new GlorotUniform();
         BiasInitializer = biasInitializer ?? new Constant(0);
@@ -59,7 +60,7 @@ public sealed class Dense<T> : Layer<T>
 
     /// <summary>Creates a Dense layer from a Keras activation name ("relu", "softmax", ...).</summary>
     public Dense(int units, string activation, int? inputDim = null, int? seed = null, string? name = null)
-        : this(units, Activations.Activations.FromName(activation), inputDim, seed: seed, name: name)
+        : this(units, ActivationFunction.FromName(activation), inputDim, seed: seed, name: name)
     {
     }
 
@@ -67,7 +68,7 @@ public sealed class Dense<T> : Layer<T>
     public int Units { get; }
 
     /// <summary>The activation f.</summary>
-    public ActivationKind ActivationKind { get; }
+    public ActivationFunction Activation { get; }
 
     /// <summary>Whether the layer has a bias.</summary>
     public bool UseBias { get; }
@@ -125,14 +126,14 @@ public sealed class Dense<T> : Layer<T>
         {
             Backend.AddRowVector(z, Bias.Value, z);
         }
-        if (ActivationKind == ActivationKind.Linear)
+        if (Activation.IsLinear)
         {
             _output = z;
             return z;
         }
-        // _output aliases z only for Linear (above), and ActivationKind never changes, so a is a buffer of its own.
+        // _output aliases z only for Linear (above), and Activation never changes, so a is a buffer of its own.
         Tensor<T> a = Buffer(ref _output, outShape);
-        Backend.Activation(ActivationKind, z, a);
+        Activation.Forward(Backend, z, a);
         return a;
     }
 
@@ -148,10 +149,10 @@ public sealed class Dense<T> : Layer<T>
     {
         CheckBackward(_lastInput, outputGradient, _preActivation?.Shape ?? outputGradient.Shape);
         Tensor<T> delta = outputGradient;
-        if (ActivationKind != ActivationKind.Linear)
+        if (!Activation.IsLinear)
         {
             delta = Buffer(ref _preActivationGradient, outputGradient.Shape);
-            Backend.ActivationBackward(ActivationKind, _output!, outputGradient, delta);
+            Activation.Backward(Backend, _preActivation!, _output!, outputGradient, delta);
         }
         Backend.MatMul(_lastInput!, true, delta, false, Kernel.Gradient, T.One, T.Zero);
         if (Bias is not null)
@@ -172,7 +173,7 @@ public sealed class Dense<T> : Layer<T>
     {
         var c = base.GetConfig();
         c["units"] = Units;
-        c["activation"] = Activations.Activations.ToName(ActivationKind);
+        c["activation"] = Activation.Name;
         c["use_bias"] = UseBias;
         c["kernel_initializer"] = KernelInitializer;
         c["bias_initializer"] = BiasInitializer;

@@ -60,7 +60,7 @@ public sealed class Dropout<T> : Layer<T>
         if (!reuse)
         {
             ulong seed = CounterRng.Mix((ulong)(Seed ?? 0), _step++);
-            Backend.DropoutMask(seed, T.CreateChecked(Rate), mask);
+            Backend.Generate(mask, new DropoutMask<T>(seed, T.CreateChecked(Rate)));
         }
         Tensor<T> y = Buffer(ref _output, input.Shape);
         Backend.Multiply(input, mask, y);
@@ -89,4 +89,57 @@ public sealed class Dropout<T> : Layer<T>
         c["seed"] = Seed;
         return c;
     }
+}
+
+/// <summary>m[i] = 1/(1−rate) when keep(seed, i), else 0; keep(seed, i) ⇔ u ≥ rate for u = h·2⁻²⁴, h the top 24 bits of
+/// <see cref="CounterRng.Hash(ulong, ulong)"/>(seed, i). Since u is exact, u ≥ rate ⇔ h ≥ ⌈rate·2²⁴⌉: the test is done in integers.</summary>
+/// <remarks>Counter-based: the mask is a pure function of (seed, i), identical on every backend and thread count.</remarks>
+public readonly struct DropoutMask<T> : IVectorIndexFunction<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly ulong _seed;
+    private readonly ulong _threshold;
+    private readonly T _keepScale;
+
+    /// <summary>The mask for one step.</summary>
+    /// <param name="seed">The step's seed.</param>
+    /// <param name="rate">The fraction dropped.</param>
+    public DropoutMask(ulong seed, T rate)
+    {
+        _seed = seed;
+        _threshold = Threshold(double.CreateChecked(rate));
+        _keepScale = T.One / (T.One - rate);
+    }
+
+    /// <summary>⌈rate·2²⁴⌉ (0 for rate ≤ 0): the smallest kept 24-bit value.</summary>
+    public static ulong Threshold(double rate)
+    {
+        double scaled = Math.Ceiling(rate * 16777216.0);
+        return scaled <= 0 ? 0UL : (ulong)scaled;
+    }
+
+    /// <inheritdoc/>
+    public T Apply(long index) => CounterRng.Hash(_seed, (ulong)index) >> 40 >= _threshold ? _keepScale : T.Zero;
+
+    /// <inheritdoc/>
+    /// <remarks>The same hash, four 64-bit lanes at a time (two rounds for float's eight lanes).</remarks>
+    public Vector<T> ApplyVector(long first)
+    {
+        Vector<ulong> keep0 = Keep((ulong)first);
+        Vector<T> select;
+        if (typeof(T) == typeof(float))
+        {
+            Vector<ulong> keep1 = Keep((ulong)first + (ulong)Vector<ulong>.Count);
+            select = Vector.Narrow(keep0, keep1).As<uint, T>();
+        }
+        else
+        {
+            select = keep0.As<ulong, T>();
+        }
+        return Vector.ConditionalSelect(select, new Vector<T>(_keepScale), Vector<T>.Zero);
+    }
+
+    // All-ones lanes where index first + lane is kept: CounterRng.Hash(seed, index) >> 40 ≥ threshold.
+    private Vector<ulong> Keep(ulong first) =>
+        Vector.GreaterThanOrEqual(CounterRng.Hash(_seed, new Vector<ulong>(first) + Vector<ulong>.Indices) >>> 40, new Vector<ulong>(_threshold));
 }

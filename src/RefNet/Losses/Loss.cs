@@ -1,5 +1,5 @@
-// Loss functions with Keras 2 semantics: per-sample values reduced by the mean over the batch
-// (or the sum), probabilities clipped to [ε, 1−ε] with ε = 1e-7.
+// Loss functions with Keras 2 semantics: per-sample values reduced by the mean over the batch (or the sum),
+// probabilities clipped to [ε, 1−ε] with ε = 1e-7. Each loss is one file with its formulas; this is the base.
 using System.Numerics;
 using RefNet.Backends;
 using RefNet.Tensors;
@@ -19,19 +19,16 @@ public enum Reduction
 /// <summary>A loss J(ŷ, y): <see cref="Value{T}"/> and <see cref="Gradient{T}"/> = ∂J/∂ŷ.</summary>
 /// <remarks>The gradient is taken through Keras' clipping exactly (zero where the clip is active) and
 /// is never fused with the output activation: softmax/sigmoid backpropagate on their own, which is what
-/// the gradient checks verify.</remarks>
+/// the gradient checks verify. A subclass supplies <see cref="PerSample{T}"/> and <see cref="ScaledGradientCore{T}"/>
+/// as backend row reductions and elementwise maps over its formula structs.</remarks>
 public abstract class Loss
 {
     /// <summary>Creates a loss.</summary>
-    protected Loss(LossKind kind, Reduction reduction, double epsilon)
+    protected Loss(Reduction reduction, double epsilon)
     {
-        Kind = kind;
         Reduction = reduction;
         Epsilon = epsilon;
     }
-
-    /// <summary>Which backend loss this is.</summary>
-    public LossKind Kind { get; }
 
     /// <summary>Mean or sum over the batch.</summary>
     public Reduction Reduction { get; }
@@ -55,7 +52,7 @@ public abstract class Loss
         Tensor<T> scratch = perSample ?? backend.Allocate(new Shape(predictions.Rows));
         try
         {
-            backend.LossForward(Kind, predictions, targets, scratch, T.CreateChecked(Epsilon));
+            PerSample(backend, predictions, targets, scratch);
             double total = double.CreateChecked(backend.Sum(scratch));
             return Reduction == Reduction.Sum ? total : total / predictions.Rows;
         }
@@ -72,9 +69,47 @@ public abstract class Loss
     public void Gradient<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, Tensor<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(backend);
+        CheckShapes(predictions, targets);
+        if (predictions.Shape != gradient.Shape)
+        {
+            ShapeMismatchException.ThrowIfDifferent($"{Name} gradient vs predictions", predictions.Shape, gradient.Shape);
+        }
         T scale = Reduction == Reduction.Sum ? T.One : T.One / T.CreateChecked(predictions.Rows);
-        backend.LossBackward(Kind, predictions, targets, scale, gradient, T.CreateChecked(Epsilon));
+        ScaledGradientCore(backend, predictions, targets, scale, gradient);
     }
+
+    /// <summary>gradient = scale · ∂(Σ_i perSample[i]) / ∂predictions, for any scale (the batch reduction is the caller's).</summary>
+    /// <exception cref="ShapeMismatchException">Targets or gradient differ in shape from predictions.</exception>
+    public void ScaledGradient<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, T scale, Tensor<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        CheckShapes(predictions, targets);
+        if (predictions.Shape != gradient.Shape)
+        {
+            ShapeMismatchException.ThrowIfDifferent($"{Name} gradient vs predictions", predictions.Shape, gradient.Shape);
+        }
+        ScaledGradientCore(backend, predictions, targets, scale, gradient);
+    }
+
+    /// <summary>perSample[i] = the loss of row i (before the batch reduction).</summary>
+    /// <exception cref="ShapeMismatchException">Targets differ in shape from predictions, or perSample has not one element per row.</exception>
+    public void PerSample<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, Tensor<T> perSample)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        CheckShapes(predictions, targets);
+        PerSampleCore(backend, predictions, targets, perSample, T.CreateChecked(Epsilon), T.CreateChecked(predictions.Columns));
+    }
+
+    /// <summary>perSample[i] = loss of row i; <paramref name="columns"/> is the number of columns as T (for per-feature means).</summary>
+    protected abstract void PerSampleCore<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, Tensor<T> perSample, T epsilon, T columns)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>gradient = scale · ∂(Σ_i perSample[i]) / ∂predictions (the clipped region has zero gradient).</summary>
+    protected abstract void ScaledGradientCore<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, T scale, Tensor<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>Looks up a loss by Keras name ("mse", "binary_crossentropy", "categorical_crossentropy", "mae").</summary>
     public static Loss FromName(string name) => name.Trim().ToLowerInvariant() switch
@@ -85,40 +120,15 @@ public abstract class Loss
         "categorical_crossentropy" or "cce" => new CategoricalCrossentropy(),
         _ => throw new ArgumentException($"Unknown loss '{name}' (expected mse, mae, binary_crossentropy or categorical_crossentropy)", nameof(name)),
     };
-}
 
-/// <summary>MSE: J = mean_batch( mean_features (ŷ − y)² ); ∂J/∂ŷ = 2(ŷ − y)/(B·D).</summary>
-public sealed class MeanSquaredError(Reduction reduction = Reduction.SumOverBatchSize)
-    : Loss(LossKind.MeanSquaredError, reduction, 1e-7)
-{
-    /// <inheritdoc/>
-    public override string Name => "mean_squared_error";
-}
-
-/// <summary>MAE: J = mean_batch( mean_features |ŷ − y| ); ∂J/∂ŷ = sign(ŷ − y)/(B·D), sign(0) = 0.</summary>
-public sealed class MeanAbsoluteError(Reduction reduction = Reduction.SumOverBatchSize)
-    : Loss(LossKind.MeanAbsoluteError, reduction, 1e-7)
-{
-    /// <inheritdoc/>
-    public override string Name => "mean_absolute_error";
-}
-
-/// <summary>Binary cross-entropy: J = mean_batch( mean_features −[y ln p + (1−y) ln(1−p)] ), p = clip(ŷ, ε, 1−ε).</summary>
-/// <remarks>Keras 2.0.8 TF backend: clip, convert to logits, sigmoid_cross_entropy_with_logits, which equals
-/// the formula above. ∂J/∂ŷ = (ŷ − y)/(ŷ(1−ŷ)·B·D) inside the clip range, 0 outside.</remarks>
-public sealed class BinaryCrossentropy(Reduction reduction = Reduction.SumOverBatchSize, double epsilon = 1e-7)
-    : Loss(LossKind.BinaryCrossentropy, reduction, epsilon)
-{
-    /// <inheritdoc/>
-    public override string Name => "binary_crossentropy";
-}
-
-/// <summary>Categorical cross-entropy: J = mean_batch( −Σ_j y_j ln clip(ŷ_j / Σ_k ŷ_k, ε, 1−ε) ).</summary>
-/// <remarks>Keras 2.0.8 renormalises each row before clipping, so rows that do not sum to 1 are
-/// rescaled (the 10-customer table gives 1.3399534, not 1.3400536; see <see cref="Metrics.LogLoss"/>).</remarks>
-public sealed class CategoricalCrossentropy(Reduction reduction = Reduction.SumOverBatchSize, double epsilon = 1e-7)
-    : Loss(LossKind.CategoricalCrossentropy, reduction, epsilon)
-{
-    /// <inheritdoc/>
-    public override string Name => "categorical_crossentropy";
+    private void CheckShapes<T>(Tensor<T> predictions, Tensor<T> targets)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(predictions);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (predictions.Shape != targets.Shape)
+        {
+            ShapeMismatchException.ThrowIfDifferent($"{Name} targets vs predictions", predictions.Shape, targets.Shape);
+        }
+    }
 }

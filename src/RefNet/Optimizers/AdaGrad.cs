@@ -1,5 +1,6 @@
 // AdaGrad with the Keras 2.x update form.
 // a += g²; p −= lr·g/(√a + ε), ε outside the square root; favours clarity over speed.
+using System.Numerics;
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Tensors;
@@ -30,8 +31,8 @@ public sealed class AdaGrad(double learningRate = 0.01, double epsilon = 1e-7, d
     {
         // The accumulator starts at InitialAccumulator (also after Reset()).
         Tensor<T> accumulator = State(backend, parameter, 1, InitialAccumulator)[0];
-        backend.AdaGradUpdate(parameter.Value, parameter.Gradient, accumulator,
-            T.CreateChecked(CurrentLearningRate), T.CreateChecked(Epsilon));
+        backend.Update(parameter.Value, parameter.Gradient, accumulator,
+            new Rule<T>(T.CreateChecked(CurrentLearningRate), T.CreateChecked(Epsilon)));
     }
 
     /// <inheritdoc/>
@@ -41,5 +42,24 @@ public sealed class AdaGrad(double learningRate = 0.01, double epsilon = 1e-7, d
         c["epsilon"] = Epsilon;
         c["initial_accumulator_value"] = InitialAccumulator;
         return c;
+    }
+
+    /// <summary>Keras 2: a += g²;  p −= η·g / (√a + ε).</summary>
+    public readonly struct Rule<T>(T learningRate, T epsilon) : IVectorUpdateWithState<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <inheritdoc/>
+        public void Apply(ref T p, T g, ref T a)
+        {
+            a += g * g;
+            p -= learningRate * g / (T.Sqrt(a) + epsilon);
+        }
+
+        /// <inheritdoc/>
+        public void Apply(ref Vector<T> p, Vector<T> g, ref Vector<T> a)
+        {
+            a += g * g;
+            p -= new Vector<T>(learningRate) * g / (Vector.SquareRoot(a) + new Vector<T>(epsilon));
+        }
     }
 }

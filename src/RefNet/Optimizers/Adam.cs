@@ -1,5 +1,6 @@
 // Adam with the Keras 2.x update form: bias correction folded into the step size.
 // Textbook m̂/v̂ form in the comments, Keras' lr_t form in the code; favours clarity over speed.
+using System.Numerics;
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Tensors;
@@ -44,8 +45,8 @@ public sealed class Adam : Optimizer
         double beta1 = double.CreateChecked(T.CreateChecked(Beta1));
         double beta2 = double.CreateChecked(T.CreateChecked(Beta2));
         double lrT = CurrentLearningRate * Math.Sqrt(1 - Math.Pow(beta2, t)) / (1 - Math.Pow(beta1, t));
-        backend.AdamUpdate(parameter.Value, parameter.Gradient, s[0], s[1],
-            T.CreateChecked(lrT), T.CreateChecked(Beta1), T.CreateChecked(Beta2), T.CreateChecked(Epsilon));
+        backend.Update(parameter.Value, parameter.Gradient, s[0], s[1],
+            new Rule<T>(T.CreateChecked(lrT), T.CreateChecked(Beta1), T.CreateChecked(Beta2), T.CreateChecked(Epsilon)));
     }
 
     /// <inheritdoc/>
@@ -56,5 +57,29 @@ public sealed class Adam : Optimizer
         c["beta_2"] = Beta2;
         c["epsilon"] = Epsilon;
         return c;
+    }
+
+    /// <summary>Keras 2: m = β₁m + (1−β₁)g;  v = β₂v + (1−β₂)g²;  p −= lr_t·m / (√v + ε).</summary>
+    public readonly struct Rule<T>(T learningRateT, T beta1, T beta2, T epsilon) : IVectorUpdateWithTwoStates<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly T _oneMinusBeta1 = T.One - beta1;
+        private readonly T _oneMinusBeta2 = T.One - beta2;
+
+        /// <inheritdoc/>
+        public void Apply(ref T p, T g, ref T m, ref T v)
+        {
+            m = (beta1 * m) + (_oneMinusBeta1 * g);
+            v = (beta2 * v) + (_oneMinusBeta2 * g * g);
+            p -= learningRateT * m / (T.Sqrt(v) + epsilon);
+        }
+
+        /// <inheritdoc/>
+        public void Apply(ref Vector<T> p, Vector<T> g, ref Vector<T> m, ref Vector<T> v)
+        {
+            m = (new Vector<T>(beta1) * m) + (new Vector<T>(_oneMinusBeta1) * g);
+            v = (new Vector<T>(beta2) * v) + (new Vector<T>(_oneMinusBeta2) * g * g);
+            p -= new Vector<T>(learningRateT) * m / (Vector.SquareRoot(v) + new Vector<T>(epsilon));
+        }
     }
 }

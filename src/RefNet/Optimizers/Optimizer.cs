@@ -1,5 +1,5 @@
 // Optimizers: turn gradients into parameter updates with Keras 2.x update forms.
-// The base class holds per-parameter state and the decay schedule; Sgd lives here too. Favours clarity over speed.
+// The base class holds per-parameter state and the decay schedule; each optimizer is one file with its update formula.
 using System.Numerics;
 using RefNet.Backends;
 using RefNet.Engine;
@@ -133,48 +133,4 @@ public abstract class Optimizer
         ["learning_rate"] = LearningRate,
         ["decay"] = Decay,
     };
-}
-
-/// <summary>Stochastic gradient descent with optional momentum and Nesterov momentum (Keras 2 <c>SGD</c>).</summary>
-/// <remarks>Slide: W ← W − η·∂J/∂W. Keras with momentum m: v = m·v − η·g; W ← W + v
-/// (Nesterov: W ← W + m·v − η·g). Defaults as Keras: lr 0.01, momentum 0.</remarks>
-public sealed class Sgd : Optimizer
-{
-    /// <summary>Creates the optimizer.</summary>
-    public Sgd(double learningRate = 0.01, double momentum = 0, bool nesterov = false, double decay = 0)
-        : base(learningRate, decay)
-    {
-        if (!(momentum >= 0 && momentum <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(momentum), $"Momentum must be in [0, 1], got {momentum}");
-        }
-        Momentum = momentum;
-        Nesterov = nesterov;
-    }
-
-    /// <summary>m.</summary>
-    public double Momentum { get; }
-
-    /// <summary>Whether Nesterov momentum is used.</summary>
-    public bool Nesterov { get; }
-
-    /// <inheritdoc/>
-    public override string Name => "sgd";
-
-    /// <inheritdoc/>
-    protected override void Update<T>(IBackend<T> backend, Parameter<T> parameter)
-    {
-        Tensor<T>? velocity = Momentum == 0 && !Nesterov ? null : State(backend, parameter, 1)[0];
-        backend.SgdUpdate(parameter.Value, parameter.Gradient, velocity,
-            T.CreateChecked(CurrentLearningRate), T.CreateChecked(Momentum), Nesterov);
-    }
-
-    /// <inheritdoc/>
-    public override Dictionary<string, object?> GetConfig()
-    {
-        var c = base.GetConfig();
-        c["momentum"] = Momentum;
-        c["nesterov"] = Nesterov;
-        return c;
-    }
 }

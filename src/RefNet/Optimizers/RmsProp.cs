@@ -1,5 +1,6 @@
 // RMSprop with the Keras 2.x update form (epsilon outside the square root).
 // a = ρa + (1−ρ)g²; p −= lr·g/(√a + ε); favours clarity over speed.
+using System.Numerics;
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Tensors;
@@ -32,8 +33,8 @@ public sealed class RmsProp : Optimizer
     protected override void Update<T>(IBackend<T> backend, Parameter<T> parameter)
     {
         Tensor<T> accumulator = State(backend, parameter, 1)[0];
-        backend.RmsPropUpdate(parameter.Value, parameter.Gradient, accumulator,
-            T.CreateChecked(CurrentLearningRate), T.CreateChecked(Rho), T.CreateChecked(Epsilon));
+        backend.Update(parameter.Value, parameter.Gradient, accumulator,
+            new Rule<T>(T.CreateChecked(CurrentLearningRate), T.CreateChecked(Rho), T.CreateChecked(Epsilon)));
     }
 
     /// <inheritdoc/>
@@ -43,5 +44,26 @@ public sealed class RmsProp : Optimizer
         c["rho"] = Rho;
         c["epsilon"] = Epsilon;
         return c;
+    }
+
+    /// <summary>a = ρ·a + (1−ρ)·g²;  p −= η·g / (√a + ε)  (ε outside the root, Keras 2).</summary>
+    public readonly struct Rule<T>(T learningRate, T rho, T epsilon) : IVectorUpdateWithState<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly T _oneMinusRho = T.One - rho;
+
+        /// <inheritdoc/>
+        public void Apply(ref T p, T g, ref T a)
+        {
+            a = (rho * a) + (_oneMinusRho * g * g);
+            p -= learningRate * g / (T.Sqrt(a) + epsilon);
+        }
+
+        /// <inheritdoc/>
+        public void Apply(ref Vector<T> p, Vector<T> g, ref Vector<T> a)
+        {
+            a = (new Vector<T>(rho) * a) + (new Vector<T>(_oneMinusRho) * g * g);
+            p -= new Vector<T>(learningRate) * g / (Vector.SquareRoot(a) + new Vector<T>(epsilon));
+        }
     }
 }

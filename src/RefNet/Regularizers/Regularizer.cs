@@ -55,7 +55,7 @@ public sealed class Regularizer
     {
         if (L1 != 0)
         {
-            backend.AxpySign(T.CreateChecked(L1), weights, gradient);
+            backend.Map(gradient, weights, gradient, new L1Gradient<T>(T.CreateChecked(L1)));
         }
         if (L2 != 0)
         {
@@ -65,4 +65,16 @@ public sealed class Regularizer
 
     /// <inheritdoc/>
     public override string ToString() => $"l1_l2(l1={L1}, l2={L2})";
+
+    /// <summary>g + λ₁·sign(w), sign(0) = 0 (arguments (g, w)): the L1 term's gradient added to g.</summary>
+    public readonly struct L1Gradient<T>(T l1) : IBinaryFunction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <inheritdoc/>
+        public T Apply(T g, T w)
+        {
+            T s = w > T.Zero ? T.One : w < T.Zero ? -T.One : T.Zero;
+            return g + (l1 * s);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 // The TensorFlow "Basic classification" tutorial model on Fashion-MNIST, and its acceptance band (§3.1, §8.2).
 // Softmax + categorical cross-entropy here; the tutorial's logits + from_logits loss is the same function.
+using RefNet.Activations;
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Layers;
@@ -28,8 +29,8 @@ public static class FashionMnistMlp
     public static Sequential<float> Build(int seed, IBackend<float>? backend = null)
     {
         var model = new Sequential<float>(backend, seed: seed);
-        model.Add(new Dense<float>(128, ActivationKind.Relu, inputDim: 784));
-        model.Add(new Dense<float>(10, ActivationKind.Softmax));
+        model.Add(new Dense<float>(128, ActivationFunction.Relu, inputDim: 784));
+        model.Add(new Dense<float>(10, ActivationFunction.Softmax));
         model.Compile(new Adam(), new CategoricalCrossentropy(), ["accuracy"]);
         return model;
     }

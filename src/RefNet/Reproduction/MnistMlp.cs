@@ -1,5 +1,6 @@
 // Keras' examples/mnist_mlp.py in RefNet: the model, its training settings, and the acceptance band of
 // keras-golden.md §8.2 (the project's research dossier) around the two published 20-epoch Keras runs.
+using RefNet.Activations;
 using System.Numerics;
 using RefNet.Backends;
 using RefNet.Engine;
@@ -46,11 +47,11 @@ public static class MnistMlp
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var model = new Sequential<T>(backend, seed: seed);
-        model.Add(new Dense<T>(512, ActivationKind.Relu, inputDim: 784));
+        model.Add(new Dense<T>(512, ActivationFunction.Relu, inputDim: 784));
         model.Add(new Dropout<T>(0.2));
-        model.Add(new Dense<T>(512, ActivationKind.Relu));
+        model.Add(new Dense<T>(512, ActivationFunction.Relu));
         model.Add(new Dropout<T>(0.2));
-        model.Add(new Dense<T>(10, ActivationKind.Softmax));
+        model.Add(new Dense<T>(10, ActivationFunction.Softmax));
         model.Compile(new RmsProp(), new CategoricalCrossentropy(), ["accuracy"]);
         return model;
     }

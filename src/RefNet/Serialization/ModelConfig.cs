@@ -1,5 +1,6 @@
 // Model configuration as Keras-style JSON: {"class_name":"Sequential","config":{"name":...,"layers":[...]}}.
 // Written for clarity: every field is read by name, checked, and reported with its layer index when wrong.
+using RefNet.Activations;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
@@ -317,7 +318,7 @@ public static class ModelConfig
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             int units = c.GetPositiveInt("units");
-            ActivationKind activation = c.GetActivation("activation", ActivationKind.Linear);
+            ActivationFunction activation = c.GetActivation("activation", ActivationFunction.Linear);
             bool useBias = c.GetBool("use_bias", true);
             Initializer kernelInit = c.GetInitializer("kernel_initializer", "glorot_uniform");
             Initializer biasInit = c.GetInitializer("bias_initializer", "zeros");
@@ -341,7 +342,7 @@ public static class ModelConfig
         public Layer<T> Create<T>(LayerConfigReader c)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            ActivationKind kind = c.GetActivation("activation", null);
+            ActivationFunction kind = c.GetActivation("activation", null);
             return new Activation<T>(kind, c.GetOptionalString("name"), c.GetInputShape());
         }
     }
@@ -471,7 +472,7 @@ public sealed class LayerConfigReader
     }
 
     /// <summary>An activation by Keras name; required when <paramref name="defaultValue"/> is null.</summary>
-    public ActivationKind GetActivation(string field, ActivationKind? defaultValue)
+    public ActivationFunction GetActivation(string field, ActivationFunction? defaultValue)
     {
         if (!TryGet(field, out JsonElement e) || e.ValueKind == JsonValueKind.Null)
         {
@@ -483,7 +484,7 @@ public sealed class LayerConfigReader
         }
         try
         {
-            return Activations.Activations.FromName(e.GetString());
+            return ActivationFunction.FromName(e.GetString());
         }
         catch (ArgumentException ex)
         {

@@ -111,7 +111,7 @@ public static class GradientCheck
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(predictions);
         ArgumentNullException.ThrowIfNull(targets);
-        var backend = Backends.CpuBackend<double>.Instance;
+        var backend = Backends.ReferenceBackend<double>.Instance;
         predictions = OnBackend(backend, predictions);
         targets = OnBackend(backend, targets);
         double Objective() => loss.Value(backend, predictions, targets);

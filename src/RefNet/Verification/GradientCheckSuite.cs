@@ -1,5 +1,6 @@
 // The registry of gradient checks that `refnet gradcheck` runs: one small float64 case per layer,
 // activation, loss, regularizer and dropout, with inputs kept away from kinks and clip bounds.
+using RefNet.Activations;
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Layers;
@@ -57,26 +58,29 @@ public static class GradientCheckSuite
     private static List<GradientCheckCase> CreateBuiltIns()
     {
         var list = new List<GradientCheckCase>();
-        foreach (ActivationKind kind in Enum.GetValues<ActivationKind>())
+        ActivationFunction[] activations = [.. ActivationFunction.Names.Select(ActivationFunction.FromName)];
+        foreach (ActivationFunction kind in activations)
         {
-            string name = Activations.Activations.ToName(kind);
+            string name = kind.Name;
             list.Add(new($"Dense(5, {name})", seed => DenseCheck(kind, useBias: true, seed)));
         }
-        list.Add(new("Dense(5, linear, use_bias=False)", seed => DenseCheck(ActivationKind.Linear, useBias: false, seed)));
-        foreach (ActivationKind kind in Enum.GetValues<ActivationKind>())
+        list.Add(new("Dense(5, linear, use_bias=False)", seed => DenseCheck(ActivationFunction.Linear, useBias: false, seed)));
+        foreach (ActivationFunction kind in activations)
         {
-            string name = Activations.Activations.ToName(kind);
+            string name = kind.Name;
             list.Add(new($"Activation({name})", seed =>
             {
                 var random = new Random(seed);
                 var layer = new Activation<double>(kind, name: $"activation_{name}", inputShape: new Shape(6));
-                return GradientCheck.Layer(layer, Fill(4, 6, () => GradientCheck.AwayFromZero(random, 1e-2, 3.0)), seed);
+                layer.UseBackend(Reference);
+                return GradientCheck.Layer(layer, Fill(4, 6, () => AwayFromKinks(random, kind, 3.0)), seed);
             }));
         }
         list.Add(new("Dropout(0.3), frozen mask", seed =>
         {
             var random = new Random(seed);
             var layer = new Dropout<double>(0.3, seed: seed, name: "dropout") { FixedMask = true };
+            layer.UseBackend(Reference);
             layer.Build(new Shape(7));
             return GradientCheck.Layer(layer, Fill(3, 7, () => Uniform(random, -1, 1)), seed);
         }));
@@ -107,7 +111,7 @@ public static class GradientCheckSuite
             var random = new Random(seed);
             Tensor<double> logits = Fill(3, 4, () => Uniform(random, -2, 2));
             var p = new Tensor<double>(3, 4);
-            CpuBackend<double>.Instance.Activation(ActivationKind.Softmax, logits, p);
+            ActivationFunction.Softmax.Forward(Reference, logits, p);
             return GradientCheck.Loss(new CategoricalCrossentropy(), p, OneHot(random, 3, 4));
         }));
         list.Add(new("CategoricalCrossentropy (unnormalised rows)", seed =>
@@ -119,7 +123,7 @@ public static class GradientCheckSuite
         list.Add(new("L2 regularizer (l2=0.4) through Dense", seed => RegularizerCheck(new Regularizer(l2: 0.4), seed)));
         list.Add(new("Network 2-4-3-1 sigmoid + BCE (sum), slides' data", seed =>
         {
-            var net = new Network<double>(2, [4, 3], 1, seed: seed);
+            var net = new Network<double>(2, [4, 3], 1, backend: Reference, seed: seed);
             var x = Tensor<double>.FromRows(new double[,] { { 5, 2 }, { 1, 0 }, { 3, 1 } });
             var y = Tensor<double>.FromRows(new double[,] { { 0 }, { 1 }, { 1 } });
             return GradientCheck.Network(net, new BinaryCrossentropy(Reduction.Sum), x, y);
@@ -127,30 +131,47 @@ public static class GradientCheckSuite
         list.Add(new("Network Dense(tanh)-Dropout-Dense(softmax) + CCE", seed =>
         {
             var random = new Random(seed);
-            var net = new Network<double>(seed: seed);
-            net.Add(new Dense<double>(5, ActivationKind.Tanh, inputDim: 3));
+            var net = new Network<double>(Reference, seed: seed);
+            net.Add(new Dense<double>(5, ActivationFunction.Tanh, inputDim: 3));
             net.Add(new Dropout<double>(0.3, seed: seed) { FixedMask = true });
-            net.Add(new Dense<double>(4, ActivationKind.Softmax));
+            net.Add(new Dense<double>(4, ActivationFunction.Softmax));
             return GradientCheck.Network(net, new CategoricalCrossentropy(), Fill(4, 3, () => Uniform(random, -1, 1)), OneHot(random, 4, 4));
         }));
         return list;
     }
 
-    private static GradientCheckResult DenseCheck(ActivationKind kind, bool useBias, int seed)
+    private static GradientCheckResult DenseCheck(ActivationFunction kind, bool useBias, int seed)
     {
         var random = new Random(seed);
-        var dense = new Dense<double>(5, kind, inputDim: 4, useBias: useBias, name: $"dense_{Activations.Activations.ToName(kind)}");
+        var dense = new Dense<double>(5, kind, inputDim: 4, useBias: useBias, name: $"dense_{kind.Name}");
+        dense.UseBackend(Reference);
         dense.Build(new Shape(4));
         RandomizeParameters(dense, random);
         return GradientCheck.Layer(dense, InputAwayFromKink(dense, 3, random), seed);
     }
 
+    /// <summary>The plain specification backend every check here runs on.</summary>
+    private static ReferenceBackend<double> Reference => ReferenceBackend<double>.Instance;
+
+    /// <summary>A value in ±[1e-2, max] at least 1e-2 away from each of the activation's kinks.</summary>
+    private static double AwayFromKinks(Random random, ActivationFunction activation, double max)
+    {
+        while (true)
+        {
+            double v = GradientCheck.AwayFromZero(random, 1e-2, max);
+            if (activation.Kinks.All(k => Math.Abs(v - k) >= 1e-2))
+            {
+                return v;
+            }
+        }
+    }
+
     private static GradientCheckResult RegularizerCheck(Regularizer regularizer, int seed)
     {
         var random = new Random(seed);
-        var net = new Network<double>(seed: seed);
-        net.Add(new Dense<double>(3, ActivationKind.Tanh, inputDim: 4, kernelRegularizer: regularizer, biasRegularizer: regularizer));
-        net.Add(new Dense<double>(1, ActivationKind.Linear, kernelRegularizer: regularizer));
+        var net = new Network<double>(Reference, seed: seed);
+        net.Add(new Dense<double>(3, ActivationFunction.Tanh, inputDim: 4, kernelRegularizer: regularizer, biasRegularizer: regularizer));
+        net.Add(new Dense<double>(1, ActivationFunction.Linear, kernelRegularizer: regularizer));
         foreach (Layer<double> layer in net.Layers)
         {
             RandomizeParameters(layer, random);
@@ -172,7 +193,7 @@ public static class GradientCheckSuite
         }
     }
 
-    // An input whose pre-activations z = xW + b all satisfy |z| ≥ 1e-2 (the ReLU kink), by rejection.
+    // An input whose pre-activations z = xW + b all lie ≥ 1e-2 from 0 and from the activation's kinks, by rejection.
     private static Tensor<double> InputAwayFromKink(Dense<double> dense, int batch, Random random)
     {
         int inputs = dense.InputShape![0];
@@ -191,7 +212,7 @@ public static class GradientCheckSuite
                     {
                         z += x[i, k] * w[(k * dense.Units) + j];
                     }
-                    clear = Math.Abs(z) >= 1e-2;
+                    clear = Math.Abs(z) >= 1e-2 && dense.Activation.Kinks.All(k => Math.Abs(z - k) >= 1e-2);
                 }
             }
             if (clear)

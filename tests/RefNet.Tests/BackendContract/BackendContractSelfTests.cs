@@ -10,7 +10,7 @@ namespace RefNet.Tests.BackendContract;
 public class BackendContractSelfTests
 {
     [Fact]
-    public void Contract_Catches_AdamWithEpsilonInsideTheSquareRoot() =>
+    public void Contract_Catches_AdamUpdateReadingTheWrongGradient() =>
         Assert.Throws<XunitException>(() => new BuggyContract().AdamUpdate_MatchesKerasFormula_OverThreeSteps());
 
     [Fact]
@@ -18,7 +18,7 @@ public class BackendContractSelfTests
         Assert.Throws<XunitException>(() => new BuggyContract().SumRows_SumsOverTheBatch());
 
     [Fact]
-    public void Contract_Catches_FloatSoftmaxWithoutTheMaxShift() =>
+    public void Contract_Catches_FloatSoftmaxWhoseRowMaxPassIsSkipped() =>
         Assert.ThrowsAny<Exception>(() => new BuggyFloatContract().Activation_ExtremeInputs_StayFinite(ActivationKind.Softmax));
 
     [Fact]
@@ -39,21 +39,21 @@ public class BackendContractSelfTests
         protected override IBackend<float> CreateBackend() => new BuggyBackend<float>();
     }
 
+    // Realistic bugs in the primitives that run the formulas (the formulas themselves live in their own files now).
     private sealed class BuggyBackend<T> : CpuBackend<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public override void AdamUpdate(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> m, Tensor<T> v, T learningRateT, T beta1, T beta2, T epsilon)
+        // Two-state update (Adam's) that reads the previous element's gradient: an off-by-one in the loop.
+        protected override void UpdateCore<F>(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> state1, Tensor<T> state2, F f)
         {
-            Span<T> p = parameter.Span, g = gradient.Span, ms = m.Span, vs = v.Span;
+            Span<T> p = parameter.Span, g = gradient.Span, s1 = state1.Span, s2 = state2.Span;
             for (int i = 0; i < p.Length; i++)
             {
-                ms[i] = (beta1 * ms[i]) + ((T.One - beta1) * g[i]);
-                vs[i] = (beta2 * vs[i]) + ((T.One - beta2) * g[i] * g[i]);
-                p[i] -= learningRateT * ms[i] / T.Sqrt(vs[i] + epsilon); // Keras 3 placement, not Keras 2
+                f.Apply(ref p[i], g[Math.Max(i - 1, 0)], ref s1[i], ref s2[i]);
             }
         }
 
-        public override void SumRows(Tensor<T> x, Tensor<T> y)
+        protected override void SumRowsCore(Tensor<T> x, Tensor<T> y)
         {
             Span<T> xs = x.Span, ys = y.Span;
             for (int i = 0; i < x.Rows; i++)
@@ -65,26 +65,22 @@ public class BackendContractSelfTests
             }
         }
 
-        public override void Activation(ActivationKind kind, Tensor<T> x, Tensor<T> y)
+        // Row map that skips pass 1: softmax then shifts by Initial1 = −∞ instead of the row maximum.
+        protected override void MapRowsCore<F>(Tensor<T> a, Tensor<T> b, Tensor<T> y, F f)
         {
-            if (kind != ActivationKind.Softmax)
+            int cols = a.Columns;
+            Span<T> sa = a.Span, sb = b.Span, sy = y.Span;
+            for (int o = 0; o < sa.Length; o += cols)
             {
-                base.Activation(kind, x, y);
-                return;
-            }
-            Span<T> xs = x.Span, ys = y.Span;
-            int cols = x.Columns;
-            for (int r = 0; r < x.Rows; r++)
-            {
-                T sum = T.Zero;
+                T r1 = f.Initial1;
+                T r2 = f.Initial2;
                 for (int j = 0; j < cols; j++)
                 {
-                    ys[(r * cols) + j] = T.Exp(xs[(r * cols) + j]); // no max shift: overflows
-                    sum += ys[(r * cols) + j];
+                    r2 = f.Step2(r2, sa[o + j], sb[o + j], r1);
                 }
                 for (int j = 0; j < cols; j++)
                 {
-                    ys[(r * cols) + j] /= sum;
+                    sy[o + j] = f.Apply(sa[o + j], sb[o + j], r1, r2);
                 }
             }
         }

@@ -1,7 +1,9 @@
 // The backend contract: every IBackend<T> operation against a naive loop written here, in double.
 // Subclass once per backend (CPU float/double here; ILGPU in its own test project) to run the same tests.
+using RefNet.Activations;
 using System.Numerics;
 using RefNet.Backends;
+using RefNet.Metrics;
 using RefNet.Tensors;
 using Xunit;
 using Xunit.Sdk;

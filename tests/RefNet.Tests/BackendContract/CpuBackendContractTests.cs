@@ -1,36 +1,36 @@
 // The backend contract instantiated for the CPU backends, in float and double: the plain specification
-// (reference GEMM), the vectorized default (FastCpuBackend with the automatic GEMM) and the managed GEMM.
+// (ReferenceBackend), the vectorized default (CpuBackend with the automatic GEMM) and CpuBackend with the managed GEMM.
 using RefNet.Backends;
 using RefNet.Backends.Cpu;
 
 namespace RefNet.Tests.BackendContract;
 
+public class ReferenceBackendContractTests_Float : BackendContractTests<float>
+{
+    protected override IBackend<float> CreateBackend() => new ReferenceBackend<float>();
+}
+
+public class ReferenceBackendContractTests_Double : BackendContractTests<double>
+{
+    protected override IBackend<double> CreateBackend() => new ReferenceBackend<double>();
+}
+
 public class CpuBackendContractTests_Float : BackendContractTests<float>
 {
-    protected override IBackend<float> CreateBackend() => new CpuBackend<float>(ReferenceGemm.Instance);
+    protected override IBackend<float> CreateBackend() => new CpuBackend<float>();
 }
 
 public class CpuBackendContractTests_Double : BackendContractTests<double>
 {
-    protected override IBackend<double> CreateBackend() => new CpuBackend<double>(ReferenceGemm.Instance);
+    protected override IBackend<double> CreateBackend() => new CpuBackend<double>();
 }
 
-public class FastCpuBackendContractTests_Float : BackendContractTests<float>
+public class CpuManagedGemmContractTests_Float : BackendContractTests<float>
 {
-    protected override IBackend<float> CreateBackend() => new FastCpuBackend<float>();
+    protected override IBackend<float> CreateBackend() => new CpuBackend<float>(ManagedGemm.Instance);
 }
 
-public class FastCpuBackendContractTests_Double : BackendContractTests<double>
+public class CpuManagedGemmContractTests_Double : BackendContractTests<double>
 {
-    protected override IBackend<double> CreateBackend() => new FastCpuBackend<double>();
-}
-
-public class FastCpuManagedGemmContractTests_Float : BackendContractTests<float>
-{
-    protected override IBackend<float> CreateBackend() => new FastCpuBackend<float>(ManagedGemm.Instance);
-}
-
-public class FastCpuManagedGemmContractTests_Double : BackendContractTests<double>
-{
-    protected override IBackend<double> CreateBackend() => new FastCpuBackend<double>(ManagedGemm.Instance);
+    protected override IBackend<double> CreateBackend() => new CpuBackend<double>(ManagedGemm.Instance);
 }

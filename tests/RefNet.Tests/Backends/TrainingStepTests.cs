@@ -1,5 +1,6 @@
 // The fast CPU path inside training: no allocation per step after warm-up, bitwise reproducible weights,
 // the same weights with the managed GEMM for any thread count, and the same training as the plain backend.
+using RefNet.Activations;
 using RefNet.Backends;
 using RefNet.Backends.Cpu;
 using RefNet.Engine;
@@ -19,11 +20,11 @@ public class TrainingStepTests
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var net = new Sequential<T>(backend, seed: 3);
-        net.Add(new Dense<T>(hidden, ActivationKind.Relu, inputDim: inputs));
+        net.Add(new Dense<T>(hidden, ActivationFunction.Relu, inputDim: inputs));
         net.Add(new Dropout<T>(0.2));
-        net.Add(new Dense<T>(hidden, ActivationKind.Relu));
+        net.Add(new Dense<T>(hidden, ActivationFunction.Relu));
         net.Add(new Dropout<T>(0.2));
-        net.Add(new Dense<T>(3, ActivationKind.Softmax));
+        net.Add(new Dense<T>(3, ActivationFunction.Softmax));
         net.Compile(new RmsProp(), new CategoricalCrossentropy(), ["accuracy"]);
         return net;
     }
@@ -78,7 +79,7 @@ public class TrainingStepTests
         (Tensor<float> x, Tensor<float> y) = Data<float>(300, inputs: 70);
         float[] Train()
         {
-            Network<float> net = Mlp(new FastCpuBackend<float>(gemm), inputs: 70, hidden: 300);
+            Network<float> net = Mlp(new CpuBackend<float>(gemm), inputs: 70, hidden: 300);
             net.Fit(x, y, batchSize: 64, epochs: 2, seed: 5, verbose: 0);
             return Weights(net);
         }
@@ -97,7 +98,7 @@ public class TrainingStepTests
             {
                 CpuThreads.Count = threads;
                 // hidden = 300 makes the GEMMs large enough (m·n·k ≥ 2^16) to run on several threads.
-                Network<float> net = Mlp(new FastCpuBackend<float>(ManagedGemm.Instance), inputs: 70, hidden: 300);
+                Network<float> net = Mlp(new CpuBackend<float>(ManagedGemm.Instance), inputs: 70, hidden: 300);
                 net.Fit(x, y, batchSize: 64, epochs: 2, seed: 5, verbose: 0);
                 float[] w = Weights(net);
                 first ??= w;
@@ -115,7 +116,7 @@ public class TrainingStepTests
     {
         (Tensor<double> x, Tensor<double> y) = Data<double>(200);
         Network<double> fast = Mlp(CpuBackend<double>.Instance);
-        Network<double> plain = Mlp(CpuBackend<double>.Reference);
+        Network<double> plain = Mlp(ReferenceBackend<double>.Instance);
         History hf = fast.Fit(x, y, batchSize: 32, epochs: 2, seed: 1, verbose: 0);
         History hp = plain.Fit(x, y, batchSize: 32, epochs: 2, seed: 1, verbose: 0);
         double[] wf = fast.Parameters.SelectMany(p => p.Value.ToArray()).ToArray();
@@ -132,7 +133,7 @@ public class TrainingStepTests
     [Fact]
     public void FirstLayer_SkipsInputGradient_ButParameterGradientsMatchFullBackward()
     {
-        Network<double> net = Mlp(CpuBackend<double>.Reference);
+        Network<double> net = Mlp(ReferenceBackend<double>.Instance);
         (Tensor<double> x, Tensor<double> y) = Data<double>(8);
         Tensor<double> grad = new(8, 3);
         Tensor<double> pred = net.Forward(x, training: false);

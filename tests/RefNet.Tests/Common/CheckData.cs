@@ -1,5 +1,6 @@
 // Seeded data builders for gradient checks: values with margins from kinks and clip bounds.
 // Every value comes from a System.Random seeded by the test, so each case can be replayed.
+using RefNet.Activations;
 using RefNet.Backends;
 using RefNet.Layers;
 using RefNet.Tensors;
@@ -39,7 +40,7 @@ public static class CheckData
     {
         Tensor<double> logits = UniformTensor(r, rows, cols, -2, 2);
         var p = new Tensor<double>(rows, cols);
-        CpuBackend<double>.Instance.Activation(ActivationKind.Softmax, logits, p);
+        ActivationFunction.Softmax.Forward(ReferenceBackend<double>.Instance, logits, p);
         return p;
     }
 

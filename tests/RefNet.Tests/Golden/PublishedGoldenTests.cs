@@ -1,5 +1,6 @@
 // Published reference numbers (golden/published/*.json, each with its source) checked against the engine.
 // Expected values are read from the golden files only; nothing here restates them.
+using RefNet.Activations;
 using System.Text.Json;
 using RefNet.Backends;
 using RefNet.Engine;
@@ -85,7 +86,7 @@ public class PublishedGoldenTests
     private static Tensor<T> SoftmaxOf<T>(double[] logits)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        var layer = new Activation<T>(ActivationKind.Softmax, name: "softmax", inputShape: new Shape(logits.Length));
+        var layer = new Activation<T>(ActivationFunction.Softmax, name: "softmax", inputShape: new Shape(logits.Length));
         layer.Build(new Shape(logits.Length));
         var x = new Tensor<T>(1, logits.Length);
         for (int i = 0; i < logits.Length; i++)
@@ -138,8 +139,8 @@ public class PublishedGoldenTests
         double[] inputs = GoldenFile.Doubles(c.GetProperty("inputs"));
         double[] weights = GoldenFile.Doubles(c.GetProperty("weights"));
         double tol = c.GetProperty("tolerance_abs").GetDouble();
-        var relu = new Dense<double>(1, ActivationKind.Relu, inputDim: inputs.Length, name: "neuron");
-        var linear = new Dense<double>(1, ActivationKind.Linear, inputDim: inputs.Length, name: "z");
+        var relu = new Dense<double>(1, ActivationFunction.Relu, inputDim: inputs.Length, name: "neuron");
+        var linear = new Dense<double>(1, ActivationFunction.Linear, inputDim: inputs.Length, name: "z");
         foreach (Dense<double> d in new[] { relu, linear })
         {
             d.Build(new Shape(inputs.Length));

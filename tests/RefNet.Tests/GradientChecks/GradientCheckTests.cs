@@ -1,5 +1,6 @@
 // One-line gradient checks per op (float64 central differences), plus tests that the checker itself
 // fails on deliberately wrong gradients: a checker that cannot fail proves nothing.
+using RefNet.Activations;
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Layers;
@@ -19,7 +20,7 @@ public class GradientCheckTests
     private static GradientCheckResult CheckDense(ActivationKind act, int batch = 3, int inputs = 4, int units = 5, int seed = 1)
     {
         var r = new Random(seed);
-        var dense = new Dense<double>(units, act, inputDim: inputs, name: "dense");
+        var dense = new Dense<double>(units, act.Function(), inputDim: inputs, name: "dense");
         dense.Build(new Shape(inputs));
         CheckData.FillParameters(dense, r);
         return GradientCheck.Layer(dense, CheckData.DenseInputAwayFromKink(dense, batch, r), seed);
@@ -44,7 +45,7 @@ public class GradientCheckTests
     [InlineData(ActivationKind.Tanh)]
     [InlineData(ActivationKind.Softmax)]
     public void Activation_MatchesCentralDifferences(ActivationKind act) =>
-        AssertPasses(GradientCheck.Layer(new Activation<double>(act, inputShape: new Shape(6)), new Shape(4, 6), seed: 5));
+        AssertPasses(GradientCheck.Layer(new Activation<double>(act.Function(), inputShape: new Shape(6)), new Shape(4, 6), seed: 5));
 
     [Fact]
     public void Dropout_WithFixedMask_MatchesCentralDifferences()
@@ -109,9 +110,9 @@ public class GradientCheckTests
     {
         var r = new Random(6);
         var net = new Network<double>(seed: 1);
-        net.Add(new Dense<double>(4, ActivationKind.Tanh, inputDim: 3, kernelRegularizer: new Regularizer(l1: 0.5), biasRegularizer: new Regularizer(l2: 0.4)));
+        net.Add(new Dense<double>(4, ActivationFunction.Tanh, inputDim: 3, kernelRegularizer: new Regularizer(l1: 0.5), biasRegularizer: new Regularizer(l2: 0.4)));
         net.Add(new Dropout<double>(0.3, seed: 4) { FixedMask = true });
-        net.Add(new Dense<double>(2, ActivationKind.Softmax, kernelRegularizer: new Regularizer(l1: 0.1, l2: 0.4)));
+        net.Add(new Dense<double>(2, ActivationFunction.Softmax, kernelRegularizer: new Regularizer(l1: 0.1, l2: 0.4)));
         foreach (Layer<double> l in net.Layers)
         {
             CheckData.FillParameters(l, r);
@@ -133,7 +134,7 @@ public class GradientCheckTests
     [Fact]
     public void Check_LeavesInputAndParametersBitIdentical()
     {
-        var dense = new Dense<double>(3, ActivationKind.Sigmoid, inputDim: 4, seed: 2, name: "dense");
+        var dense = new Dense<double>(3, ActivationFunction.Sigmoid, inputDim: 4, seed: 2, name: "dense");
         dense.Build(new Shape(4));
         Tensor<double> x = CheckData.UniformTensor(new Random(1), 2, 4, -1, 1);
         double[] before = x.ToArray();

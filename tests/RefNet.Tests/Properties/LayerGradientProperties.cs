@@ -1,4 +1,5 @@
 // Property: every layer's Backward matches float64 central differences for random shapes and seeds.
+using RefNet.Activations;
 using FsCheck.Xunit;
 using RefNet.Backends;
 using RefNet.Layers;
@@ -15,7 +16,7 @@ public class LayerGradientProperties
     public void Dense_WithEveryActivation_MatchesCentralDifferences(ShapeCase c)
     {
         PropertyCanary.Record();
-        foreach (ActivationKind act in Enum.GetValues<ActivationKind>())
+        foreach (ActivationFunction act in Enum.GetValues<ActivationKind>().Select(k => k.Function()))
         {
             var r = new Random(c.Seed);
             var dense = new Dense<double>(c.Units, act, inputDim: c.Inputs, name: $"dense_{act}");
@@ -30,7 +31,7 @@ public class LayerGradientProperties
     [Property(Arbitrary = [typeof(RefNetArbitraries)], MaxTest = RefNetArbitraries.MaxTest, QuietOnSuccess = true)]
     public void ActivationLayer_OfEveryKind_MatchesCentralDifferences(ShapeCase c)
     {
-        foreach (ActivationKind act in Enum.GetValues<ActivationKind>())
+        foreach (ActivationFunction act in Enum.GetValues<ActivationKind>().Select(k => k.Function()))
         {
             var r = new Random(c.Seed);
             var layer = new Activation<double>(act, name: $"activation_{act}", inputShape: new Shape(c.Units));

@@ -1,4 +1,5 @@
 // Property: L1/L2 penalties and whole networks (Dense → Dropout → Dense + loss) match central differences.
+using RefNet.Activations;
 using FsCheck.Xunit;
 using RefNet.Backends;
 using RefNet.Engine;
@@ -20,9 +21,9 @@ public class NetworkGradientProperties
         var r = new Random(c.Seed);
         // DL4J's large penalties (L2 0.4, L1 0.5) so the penalty gradient is not negligible next to the data loss.
         var net = new Network<double>(seed: c.Seed);
-        net.Add(new Dense<double>(c.Units, ActivationKind.Tanh, inputDim: c.Inputs,
+        net.Add(new Dense<double>(c.Units, ActivationFunction.Tanh, inputDim: c.Inputs,
             kernelRegularizer: new Regularizer(l1: 0.5), biasRegularizer: new Regularizer(l2: 0.4)));
-        net.Add(new Dense<double>(1, ActivationKind.Linear, kernelRegularizer: new Regularizer(l1: 0.2, l2: 0.4)));
+        net.Add(new Dense<double>(1, ActivationFunction.Linear, kernelRegularizer: new Regularizer(l1: 0.2, l2: 0.4)));
         foreach (Layer<double> l in net.Layers)
         {
             CheckData.FillParameters(l, r); // |w| ≥ 0.1: far from the L1 kink
@@ -56,9 +57,9 @@ public class NetworkGradientProperties
         var r = new Random(c.Seed);
         int classes = Math.Max(2, c.Units);
         var net = new Network<double>(seed: c.Seed);
-        net.Add(new Dense<double>(c.Inputs + 1, ActivationKind.Sigmoid, inputDim: c.Inputs));
+        net.Add(new Dense<double>(c.Inputs + 1, ActivationFunction.Sigmoid, inputDim: c.Inputs));
         net.Add(new Dropout<double>(0.3, seed: c.Seed) { FixedMask = true });
-        net.Add(new Dense<double>(classes, ActivationKind.Softmax));
+        net.Add(new Dense<double>(classes, ActivationFunction.Softmax));
         Tensor<double> x = CheckData.UniformTensor(r, c.Batch, c.Inputs, -1, 1);
         GradientCheckResult result = GradientCheck.Network(net, new CategoricalCrossentropy(), x, CheckData.OneHot(r, c.Batch, classes));
         Assert.True(result.Passed, $"{c}: {result}");

@@ -1,4 +1,5 @@
 // Tests of the Keras-style model config JSON: round trips, hand-written configs, and every error path.
+using RefNet.Activations;
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Initializers;
@@ -14,10 +15,10 @@ public class ModelConfigTests
     private static Network<double> RichNetwork()
     {
         var net = new Network<double>(seed: 11);
-        net.Add(new Dense<double>(6, ActivationKind.Relu, inputDim: 4, kernelRegularizer: new Regularizer(l2: 0.01),
+        net.Add(new Dense<double>(6, ActivationFunction.Relu, inputDim: 4, kernelRegularizer: new Regularizer(l2: 0.01),
             biasRegularizer: new Regularizer(l1: 0.5, l2: 0.25), biasInitializer: new Constant(0.1)));
         net.Add(new Dropout<double>(0.2, seed: 5));
-        net.Add(new Dense<double>(3, ActivationKind.Linear, useBias: false, kernelInitializer: new Constant(1)));
+        net.Add(new Dense<double>(3, ActivationFunction.Linear, useBias: false, kernelInitializer: new Constant(1)));
         net.Add(new Activation<double>("softmax"));
         return net;
     }
@@ -44,7 +45,7 @@ public class ModelConfigTests
         Network<double> rebuilt = ModelConfig.FromJson<double>(ModelConfig.ToJson(RichNetwork()));
         var d1 = Assert.IsType<Dense<double>>(rebuilt.Layers[0]);
         Assert.Equal(6, d1.Units);
-        Assert.Equal(ActivationKind.Relu, d1.ActivationKind);
+        Assert.Equal(ActivationFunction.Relu, d1.Activation);
         Assert.Equal(0.01, d1.KernelRegularizer!.L2);
         Assert.Equal(0.5, d1.BiasRegularizer!.L1);
         Assert.Equal(0.25, d1.BiasRegularizer!.L2);
@@ -56,7 +57,7 @@ public class ModelConfigTests
         var d2 = Assert.IsType<Dense<double>>(rebuilt.Layers[2]);
         Assert.False(d2.UseBias);
         Assert.Equal("ones", d2.KernelInitializer.Name);
-        Assert.Equal(ActivationKind.Softmax, Assert.IsType<Activation<double>>(rebuilt.Layers[3]).Kind);
+        Assert.Equal(ActivationFunction.Softmax, Assert.IsType<Activation<double>>(rebuilt.Layers[3]).Function);
     }
 
     public static TheoryData<string, Func<Initializer>> Initializers => new()
@@ -77,7 +78,7 @@ public class ModelConfigTests
     public void RoundTrip_KeepsEveryInitializerAndItsArguments(string name, Func<Initializer> create)
     {
         var net = new Network<double>(seed: 4);
-        net.Add(new Dense<double>(5, ActivationKind.Tanh, inputDim: 6, kernelInitializer: create(), biasInitializer: name == "orthogonal" ? new Constant(0.5) : create()));
+        net.Add(new Dense<double>(5, ActivationFunction.Tanh, inputDim: 6, kernelInitializer: create(), biasInitializer: name == "orthogonal" ? new Constant(0.5) : create()));
         string json = ModelConfig.ToJson(net);
         Network<double> rebuilt = ModelConfig.FromJson<double>(json);
         Assert.Equal(json, ModelConfig.ToJson(rebuilt));

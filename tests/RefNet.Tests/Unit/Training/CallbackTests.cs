@@ -1,5 +1,6 @@
 // Callbacks: hook order and counts, EarlyStopping (patience, min_delta, restore), LearningRateScheduler,
 // ModelCheckpoint (path formatting, save-best-only), CsvLogger and TerminateOnNaN.
+using RefNet.Activations;
 using System.Globalization;
 using RefNet.Backends;
 using RefNet.Callbacks;
@@ -24,7 +25,7 @@ public sealed class CallbackTests : IDisposable
     private static Network<double> Linear(double lr)
     {
         var net = new Network<double>();
-        net.Add(new Dense<double>(1, ActivationKind.Linear, inputDim: 2));
+        net.Add(new Dense<double>(1, ActivationFunction.Linear, inputDim: 2));
         net.SetWeights([[0.2, -0.1], [0.05]]);
         net.Compile(new Sgd(learningRate: lr), new MeanSquaredError());
         return net;

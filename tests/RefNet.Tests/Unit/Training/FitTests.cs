@@ -1,5 +1,6 @@
 // Fit's Keras 2 semantics checked against an independent re-implementation: batching (full, mini with a
 // partial last batch, stochastic), sample-weighted epoch means, validation split, shuffling and seeds.
+using RefNet.Activations;
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Layers;
@@ -23,7 +24,7 @@ public class FitTests
     private static Network<double> LinearNet(double w0, double w1, double b)
     {
         var net = new Network<double>(seed: 1);
-        net.Add(new Dense<double>(1, ActivationKind.Linear, inputDim: 2));
+        net.Add(new Dense<double>(1, ActivationFunction.Linear, inputDim: 2));
         net.SetWeights([[w0, w1], [b]]);
         return net;
     }
@@ -140,7 +141,7 @@ public class FitTests
     public void EpochLoss_HasDropoutActive()
     {
         var net = new Network<double>(seed: 4);
-        net.Add(new Dense<double>(8, ActivationKind.Relu, inputDim: 2));
+        net.Add(new Dense<double>(8, ActivationFunction.Relu, inputDim: 2));
         net.Add(new Dropout<double>(0.5));
         net.Add(new Dense<double>(1));
         net.Compile(new Sgd(learningRate: 0), new MeanSquaredError());
@@ -200,7 +201,7 @@ public class FitTests
     public void Fit_AfterAddingALayer_UsesTheNewOutputShape()
     {
         var net = new Network<double>(seed: 1);
-        net.Add(new Dense<double>(3, ActivationKind.Relu, inputDim: 2));
+        net.Add(new Dense<double>(3, ActivationFunction.Relu, inputDim: 2));
         net.Compile(new Sgd(), new MeanSquaredError());
         net.Fit(Xs(), new Tensor<double>(Y.Length, 3), batchSize: 4, verbose: 0);
         net.Add(new Dense<double>(1));
@@ -228,7 +229,7 @@ public class FitTests
     public void Fit_Float32_TrainsTheSameWayAsFloat64()
     {
         var net = new Network<float>(seed: 1);
-        net.Add(new Dense<float>(1, ActivationKind.Linear, inputDim: 2));
+        net.Add(new Dense<float>(1, ActivationFunction.Linear, inputDim: 2));
         net.SetWeights([[0.2, -0.1], [0.05]]);
         net.Compile(new Sgd(learningRate: 0.05), new MeanSquaredError());
         var x = Tensor<float>.FromRows(X);

@@ -1,5 +1,6 @@
 // Metrics compiled into a network: Keras accuracy rules (categorical argmax, binary per element), MSE, MAE
 // and log-loss, checked against values computed in the test from the network's own predictions.
+using RefNet.Activations;
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Layers;
@@ -18,7 +19,7 @@ public class MetricTests
     private static Network<double> Softmax3()
     {
         var net = new Network<double>();
-        net.Add(new Dense<double>(3, ActivationKind.Softmax, inputDim: 2));
+        net.Add(new Dense<double>(3, ActivationFunction.Softmax, inputDim: 2));
         net.SetWeights([[0.5, -0.2, 0.1, -0.3, 0.8, 0.0], [0.1, 0.0, -0.1]]);
         return net;
     }
@@ -96,7 +97,7 @@ public class MetricTests
     {
         // Two sigmoid outputs with BCE: binary accuracy, averaged per element (Keras mean(equal(y, round(ŷ)))).
         var net = new Network<double>();
-        net.Add(new Dense<double>(2, ActivationKind.Sigmoid, inputDim: 2));
+        net.Add(new Dense<double>(2, ActivationFunction.Sigmoid, inputDim: 2));
         net.SetWeights([[1.0, -1.0, 0.5, 2.0], [0.0, -0.5]]);
         var x = Tensor<double>.FromRows(X);
         var y = Tensor<double>.FromRows(new double[,] { { 1, 0 }, { 1, 1 }, { 1, 1 }, { 0, 1 }, { 1, 0 } });

@@ -1,5 +1,6 @@
 // L1/L2 kernel penalties inside training: the reported loss is data loss + penalty, and one SGD step
 // includes the penalty's gradient λ₁·sign(w) + 2λ₂·w (checked against a hand-written formula).
+using RefNet.Activations;
 using RefNet.Backends;
 using RefNet.Engine;
 using RefNet.Layers;
@@ -24,7 +25,7 @@ public class RegularizerTrainingTests
     private static Network<double> Net(double lr)
     {
         var net = new Network<double>();
-        net.Add(new Dense<double>(1, ActivationKind.Linear, inputDim: 2, kernelRegularizer: new Regularizer(l1: L1, l2: L2)));
+        net.Add(new Dense<double>(1, ActivationFunction.Linear, inputDim: 2, kernelRegularizer: new Regularizer(l1: L1, l2: L2)));
         net.SetWeights([W, [B]]);
         net.Compile(new Sgd(learningRate: lr), new MeanSquaredError());
         return net;

@@ -1,5 +1,6 @@
 // Saving and loading: bitwise round trips, the documented header, atomic writes, and typed failures that
 // name the file and leave the network untouched (corrupted, truncated, other dtype, other architecture).
+using RefNet.Activations;
 using System.Security.Cryptography;
 using RefNet.Backends;
 using RefNet.Engine;
@@ -22,9 +23,9 @@ public sealed class SaveLoadTests : IDisposable
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var net = new Network<T>(seed: seed);
-        net.Add(new Dense<T>(hidden, ActivationKind.Relu, inputDim: 4));
+        net.Add(new Dense<T>(hidden, ActivationFunction.Relu, inputDim: 4));
         net.Add(new Dropout<T>(0.25));
-        net.Add(new Dense<T>(3, ActivationKind.Softmax));
+        net.Add(new Dense<T>(3, ActivationFunction.Softmax));
         return net;
     }
 

@@ -1,0 +1,68 @@
+// Binary cross-entropy: J = mean_batch( mean_features −[y ln p + (1−y) ln(1−p)] ), p = clip(ŷ, ε, 1−ε);
+// ∂J/∂ŷ = (ŷ − y)/(ŷ(1−ŷ)·B·D) strictly inside the clip range, 0 outside. Favours clarity over speed.
+using System.Numerics;
+using RefNet.Backends;
+using RefNet.Tensors;
+
+namespace RefNet.Losses;
+
+/// <summary>Binary cross-entropy of probabilities (Keras "binary_crossentropy").</summary>
+/// <remarks>Keras 2.0.8 TF backend: clip, convert to logits, sigmoid_cross_entropy_with_logits, which equals
+/// the formula above.</remarks>
+public sealed class BinaryCrossentropy(Reduction reduction = Reduction.SumOverBatchSize, double epsilon = 1e-7) : Loss(reduction, epsilon)
+{
+    /// <inheritdoc/>
+    public override string Name => "binary_crossentropy";
+
+    /// <inheritdoc/>
+    protected override void PerSampleCore<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, Tensor<T> perSample, T epsilon, T columns) =>
+        backend.ReduceRows(predictions, targets, perSample, new RowLoss<T>(epsilon, columns));
+
+    /// <inheritdoc/>
+    protected override void ScaledGradientCore<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, T scale, Tensor<T> gradient) =>
+        backend.Map(predictions, targets, gradient, new Derivative<T>(scale, T.CreateChecked(predictions.Columns), T.CreateChecked(Epsilon)));
+
+    /// <summary>Keras' clip(p, ε, 1 − ε), written out (T.Clamp's argument check cannot run in a GPU kernel); NaN stays NaN.</summary>
+    public static T Clip<T>(T p, T epsilon)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T high = T.One - epsilon;
+        return p < epsilon ? epsilon : p > high ? high : p;
+    }
+
+    /// <summary>Row value −Σ_j [y ln q + (1−y) ln(1−q)] / D with q = clip(ŷ, ε, 1−ε).</summary>
+    public readonly struct RowLoss<T>(T epsilon, T columns) : IRowReduction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <inheritdoc/>
+        public T Initial1 => T.Zero;
+
+        /// <inheritdoc/>
+        public T Step1(T acc, T p, T y) => acc;
+
+        /// <inheritdoc/>
+        public T Initial2 => T.Zero;
+
+        /// <inheritdoc/>
+        public T Step2(T acc, T p, T y, T unused)
+        {
+            T q = Clip(p, epsilon);
+            return acc - ((y * T.Log(q)) + ((T.One - y) * T.Log(T.One - q)));
+        }
+
+        /// <inheritdoc/>
+        public T Finish(T unused, T sum) => sum / columns;
+    }
+
+    /// <summary>ε &lt; ŷ &lt; 1−ε ? scale·(ŷ − y)/(ŷ(1 − ŷ))/D : 0.</summary>
+    public readonly struct Derivative<T>(T scale, T columns, T epsilon) : IBinaryFunction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <inheritdoc/>
+        public T Apply(T p, T y)
+        {
+            bool inside = p > epsilon && p < T.One - epsilon;
+            return inside ? scale * (p - y) / (p * (T.One - p)) / columns : T.Zero;
+        }
+    }
+}

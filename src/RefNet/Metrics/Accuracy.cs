@@ -1,0 +1,63 @@
+// Accuracy counts: binary (per element, round(ŷ) == y) and categorical (per row, argmax ŷ == argmax y),
+// as backend counts and row argmaxes. Favours clarity over speed.
+using System.Numerics;
+using RefNet.Backends;
+using RefNet.Tensors;
+
+namespace RefNet.Metrics;
+
+/// <summary>Counts correct predictions the way Keras' accuracy metrics do.</summary>
+public static class Accuracy
+{
+    /// <summary>How many rows (categorical) or elements (binary) are predicted correctly.</summary>
+    /// <param name="backend">Backend of the tensors.</param>
+    /// <param name="kind">Binary or categorical.</param>
+    /// <param name="predictions">ŷ.</param>
+    /// <param name="targets">y, same shape.</param>
+    /// <param name="predictedClass">Scratch of one element per row (categorical only; allocated when null).</param>
+    /// <param name="trueClass">Scratch of one element per row (categorical only; allocated when null).</param>
+    /// <exception cref="ShapeMismatchException">The shapes differ.</exception>
+    public static int CountCorrect<T>(IBackend<T> backend, AccuracyKind kind, Tensor<T> predictions, Tensor<T> targets,
+        Tensor<T>? predictedClass = null, Tensor<T>? trueClass = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(predictions);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (predictions.Shape != targets.Shape)
+        {
+            ShapeMismatchException.ThrowIfDifferent($"{kind} accuracy targets vs predictions", predictions.Shape, targets.Shape);
+        }
+        if (kind == AccuracyKind.Binary)
+        {
+            return backend.CountWhere(predictions, targets, new BinaryMatch<T>(T.CreateChecked(0.5)));
+        }
+        Tensor<T> p = predictedClass ?? backend.Allocate(new Shape(predictions.Rows));
+        Tensor<T> y = trueClass ?? backend.Allocate(new Shape(predictions.Rows));
+        try
+        {
+            backend.ArgMaxRows(predictions, p);
+            backend.ArgMaxRows(targets, y);
+            return backend.CountWhere(p, y, default(Arithmetic<T>.Equal));
+        }
+        finally
+        {
+            if (predictedClass is null)
+            {
+                p.Storage.Dispose();
+            }
+            if (trueClass is null)
+            {
+                y.Storage.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Keras binary_accuracy: round(ŷ) == y, with round(ŷ) = ŷ &gt; 0.5 ? 1 : 0.</summary>
+    public readonly struct BinaryMatch<T>(T half) : IBinaryPredicate<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <inheritdoc/>
+        public bool Test(T p, T y) => (p > half ? T.One : T.Zero) == y;
+    }
+}
