@@ -29,6 +29,121 @@ public class BackendContractSelfTests
         ok.SumRows_SumsOverTheBatch();
     }
 
+    [Fact]
+    public void Contract_Catches_Im2ColThatIgnoresDilation() =>
+        Assert.ThrowsAny<XunitException>(() => new BuggyStructureContract().Im2Col_Col2Im_RandomGeometries_EqualReferenceBitwise_AndAreAdjoint());
+
+    [Fact]
+    public void Contract_Catches_Col2ImThatForgetsTheStrideTest() =>
+        Assert.ThrowsAny<XunitException>(() => new BuggyStructureContract().Col2Im_HandWorked_CountsHowOftenEachPixelIsRead());
+
+    [Fact]
+    public void Contract_Catches_MaxPoolBackwardThatCreditsTheLastMaximum() =>
+        Assert.ThrowsAny<XunitException>(() => new BuggyStructureContract().Pool2DBackward_MaxTies_GoToTheFirstMaximumInRowMajorOrder());
+
+    [Fact]
+    public void Contract_Catches_CopyColumnsThatIgnoresAccumulate() =>
+        Assert.ThrowsAny<XunitException>(() => new BuggyStructureContract().CopyColumns_HandWorked_CopyAndAccumulate());
+
+    [Fact]
+    public void Contract_Catches_ScatterAddThatOverwritesRepeats() =>
+        Assert.ThrowsAny<XunitException>(() => new BuggyStructureContract().GatherRows_ByIndexTensor_AndScatterAddRows_AccumulateRepeats());
+
+    [Fact]
+    public void Contract_Catches_ArgMaxThatTakesTheLastMaximum() =>
+        Assert.ThrowsAny<XunitException>(() => new BuggyStructureContract().ArgMaxRows_FirstMaximumWins());
+
+    [Fact]
+    public void StructureContract_PassesOnTheCorrectBackend()
+    {
+        var ok = new CpuBackendContractTests_Double();
+        ok.Im2Col_Col2Im_RandomGeometries_EqualReferenceBitwise_AndAreAdjoint();
+        ok.Col2Im_HandWorked_CountsHowOftenEachPixelIsRead();
+        ok.Pool2DBackward_MaxTies_GoToTheFirstMaximumInRowMajorOrder();
+        ok.CopyColumns_HandWorked_CopyAndAccumulate();
+        ok.GatherRows_ByIndexTensor_AndScatterAddRows_AccumulateRepeats();
+        ok.ArgMaxRows_FirstMaximumWins();
+    }
+
+    private sealed class BuggyStructureContract : BackendContractTests<double>
+    {
+        protected override IBackend<double> CreateBackend() => new BuggyStructureBackend();
+    }
+
+    // Planted bugs in the structural primitives, each a plausible slip.
+    private sealed class BuggyStructureBackend : CpuBackend<double>
+    {
+        protected override void Im2ColCore(Tensor<double> x, ConvGeometry g, Tensor<double> columns) =>
+            base.Im2ColCore(x, g with { DilationHeight = 1, DilationWidth = 1 }, columns);
+
+        protected override void Col2ImCore(Tensor<double> columns, ConvGeometry g, Tensor<double> dx)
+        {
+            // Sums every column entry whose window could contain the pixel, without checking the stride or bounds.
+            Span<double> col = columns.Span, d = dx.Span;
+            d.Clear();
+            int rowLength = g.KernelHeight * g.KernelWidth * g.Channels;
+            for (int row = 0; row < columns.Rows; row++)
+            {
+                for (int e = 0; e < rowLength; e++)
+                {
+                    d[(row + e) % d.Length] += col[(row * rowLength) + e];
+                }
+            }
+        }
+
+        protected override void Pool2DBackwardCore(Tensor<double> x, Tensor<double> outputGradient, ConvGeometry g, PoolKind kind, Tensor<double> dx)
+        {
+            if (kind != PoolKind.Max || g.KernelHeight != 2 || g.Height != 2)
+            {
+                base.Pool2DBackwardCore(x, outputGradient, g, kind, dx);
+                return;
+            }
+            // Single 2×2 window: credit the last maximum (>= instead of >).
+            Span<double> xs = x.Span, d = dx.Span;
+            d.Clear();
+            int best = 0;
+            for (int i = 1; i < 4; i++)
+            {
+                if (xs[i] >= xs[best])
+                {
+                    best = i;
+                }
+            }
+            d[best] = outputGradient.Span[0];
+        }
+
+        protected override void CopyColumnsCore(Tensor<double> source, int sourceColumn, Tensor<double> destination, int destinationColumn, int count, bool accumulate) =>
+            base.CopyColumnsCore(source, sourceColumn, destination, destinationColumn, count, accumulate: false);
+
+        protected override void ScatterAddRowsCore(Tensor<double> source, Tensor<double> indices, int[] rows, Tensor<double> destination)
+        {
+            int cols = destination.Columns;
+            for (int i = 0; i < rows.Length; i++)
+            {
+                for (int j = 0; j < cols; j++)
+                {
+                    destination.Span[(rows[i] * cols) + j] = source.Span[(i * cols) + j]; // = instead of +=
+                }
+            }
+        }
+
+        protected override void ArgMaxRowsCore(Tensor<double> x, Tensor<double> indices)
+        {
+            for (int r = 0; r < x.Rows; r++)
+            {
+                int best = 0;
+                for (int j = 1; j < x.Columns; j++)
+                {
+                    if (x.Span[(r * x.Columns) + j] >= x.Span[(r * x.Columns) + best])
+                    {
+                        best = j;
+                    }
+                }
+                indices.Span[r] = best;
+            }
+        }
+    }
+
     private sealed class BuggyContract : BackendContractTests<double>
     {
         protected override IBackend<double> CreateBackend() => new BuggyBackend<double>();

@@ -17,7 +17,7 @@ namespace RefNet.Tests.BackendContract;
 /// where K is the reduction length and M the magnitude shadow Σ|terms| of each output (|expected| for
 /// elementwise ops) and c a few ulps for the final rounding and transcendental functions.
 /// </remarks>
-public abstract class BackendContractTests<T>
+public abstract partial class BackendContractTests<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Lazy<IBackend<T>> _backend;
