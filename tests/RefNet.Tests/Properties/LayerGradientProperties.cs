@@ -12,7 +12,7 @@ namespace RefNet.Tests.Properties;
 
 public class LayerGradientProperties
 {
-    [Property(Arbitrary = [typeof(RefNetArbitraries)], MaxTest = RefNetArbitraries.MaxTest, QuietOnSuccess = true)]
+    [RefNetProperty]
     public void Dense_WithEveryActivation_MatchesCentralDifferences(ShapeCase c)
     {
         PropertyCanary.Record();
@@ -28,7 +28,7 @@ public class LayerGradientProperties
         }
     }
 
-    [Property(Arbitrary = [typeof(RefNetArbitraries)], MaxTest = RefNetArbitraries.MaxTest, QuietOnSuccess = true)]
+    [RefNetProperty]
     public void ActivationLayer_OfEveryKind_MatchesCentralDifferences(ShapeCase c)
     {
         foreach (ActivationFunction act in Enum.GetValues<ActivationKind>().Select(k => k.Function()))
@@ -42,7 +42,7 @@ public class LayerGradientProperties
         }
     }
 
-    [Property(Arbitrary = [typeof(RefNetArbitraries)], MaxTest = RefNetArbitraries.MaxTest, QuietOnSuccess = true)]
+    [RefNetProperty]
     public void Dropout_WithFixedMask_MatchesCentralDifferences(ShapeCase c)
     {
         var r = new Random(c.Seed);

@@ -18,14 +18,14 @@ public class LossGradientProperties
 
     private static Reduction ReductionOf(ShapeCase c) => c.Seed % 2 == 0 ? Reduction.SumOverBatchSize : Reduction.Sum;
 
-    [Property(Arbitrary = [typeof(RefNetArbitraries)], MaxTest = RefNetArbitraries.MaxTest, QuietOnSuccess = true)]
+    [RefNetProperty]
     public void MeanSquaredError_MatchesCentralDifferences(ShapeCase c)
     {
         var r = new Random(c.Seed);
         Check(c, new MeanSquaredError(ReductionOf(c)), CheckData.UniformTensor(r, c.Batch, c.Units, -2, 2), CheckData.UniformTensor(r, c.Batch, c.Units, -2, 2));
     }
 
-    [Property(Arbitrary = [typeof(RefNetArbitraries)], MaxTest = RefNetArbitraries.MaxTest, QuietOnSuccess = true)]
+    [RefNetProperty]
     public void MeanAbsoluteError_AwayFromTheKink_MatchesCentralDifferences(ShapeCase c)
     {
         var r = new Random(c.Seed);
@@ -39,7 +39,7 @@ public class LossGradientProperties
         Check(c, new MeanAbsoluteError(ReductionOf(c)), p, y);
     }
 
-    [Property(Arbitrary = [typeof(RefNetArbitraries)], MaxTest = RefNetArbitraries.MaxTest, QuietOnSuccess = true)]
+    [RefNetProperty]
     public void BinaryCrossentropy_InsideTheClipRange_MatchesCentralDifferences(ShapeCase c)
     {
         var r = new Random(c.Seed);
@@ -49,7 +49,7 @@ public class LossGradientProperties
         Check(c, new BinaryCrossentropy(ReductionOf(c)), p, y);
     }
 
-    [Property(Arbitrary = [typeof(RefNetArbitraries)], MaxTest = RefNetArbitraries.MaxTest, QuietOnSuccess = true)]
+    [RefNetProperty]
     public void CategoricalCrossentropy_OnSoftmaxOutputs_MatchesCentralDifferences(ShapeCase c)
     {
         var r = new Random(c.Seed);
@@ -57,7 +57,7 @@ public class LossGradientProperties
         Check(c, new CategoricalCrossentropy(ReductionOf(c)), CheckData.SoftmaxRows(r, c.Batch, classes), CheckData.OneHot(r, c.Batch, classes));
     }
 
-    [Property(Arbitrary = [typeof(RefNetArbitraries)], MaxTest = RefNetArbitraries.MaxTest, QuietOnSuccess = true)]
+    [RefNetProperty]
     public void CategoricalCrossentropy_OnPositiveUnnormalisedRows_MatchesCentralDifferences(ShapeCase c)
     {
         // Keras renormalises each row before the log; its gradient flows through the row sum.

@@ -15,7 +15,7 @@ namespace RefNet.Tests.Properties;
 
 public class NetworkGradientProperties
 {
-    [Property(Arbitrary = [typeof(RefNetArbitraries)], MaxTest = RefNetArbitraries.MaxTest, QuietOnSuccess = true)]
+    [RefNetProperty]
     public void L1AndL2Regularizers_ThroughDense_MatchCentralDifferences(ShapeCase c)
     {
         var r = new Random(c.Seed);
@@ -51,7 +51,7 @@ public class NetworkGradientProperties
         Assert.True(result.Passed, $"{c}: {result}");
     }
 
-    [Property(Arbitrary = [typeof(RefNetArbitraries)], MaxTest = RefNetArbitraries.MaxTest, QuietOnSuccess = true)]
+    [RefNetProperty]
     public void DenseDropoutDenseSoftmax_WithCrossentropy_MatchesCentralDifferences(ShapeCase c)
     {
         var r = new Random(c.Seed);
