@@ -29,6 +29,29 @@ public sealed class ActivationEquivalenceTests(IlgpuFixture fixture)
         Check<double>(name);
     }
 
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void ActivationLayer_OnCpuAccelerator_MatchesCentralDifferences(string name)
+    {
+        ActivationFunction f = ActivationFunction.FromName(name);
+        var layer = new RefNet.Layers.Activation<double>(f, name: $"activation_{name}", inputShape: new Shape(4));
+        layer.UseBackend(fixture.Get<double>(IlgpuDevice.Cpu)!);
+        var r = new Random(name.Length);
+        var x = new Tensor<double>(2, 4);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double v;
+            do
+            {
+                v = (r.NextDouble() * 6) - 3;
+            }
+            while (Math.Abs(v) < 1e-2 || f.Kinks.Any(k => Math.Abs(v - k) < 1e-2));
+            x.Span[i] = v;
+        }
+        RefNet.Verification.GradientCheckResult result = RefNet.Verification.GradientCheck.Layer(layer, x, seed: 3);
+        Assert.True(result.Passed, result.ToString());
+    }
+
     private void Check<T>(string name)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -54,6 +54,14 @@ public class BackendContractSelfTests
         Assert.ThrowsAny<XunitException>(() => new BuggyStructureContract().ArgMaxRows_FirstMaximumWins());
 
     [Fact]
+    public void Contract_Catches_AveragePoolThatCountsThePadding() =>
+        Assert.ThrowsAny<XunitException>(() => new BuggyStructureContract().Pool2D_HandWorked_MaxAndAverageExcludingPadding());
+
+    [Fact]
+    public void Contract_Catches_IndexGatherThatIsOffByOne() =>
+        Assert.ThrowsAny<XunitException>(() => new BuggyStructureContract().GatherRows_ByIndexTensor_AndScatterAddRows_AccumulateRepeats());
+
+    [Fact]
     public void StructureContract_PassesOnTheCorrectBackend()
     {
         var ok = new CpuBackendContractTests_Double();
@@ -111,6 +119,32 @@ public class BackendContractSelfTests
             }
             d[best] = outputGradient.Span[0];
         }
+
+        protected override void Pool2DCore(Tensor<double> x, ConvGeometry g, PoolKind kind, Tensor<double> y)
+        {
+            base.Pool2DCore(x, g, kind, y);
+            if (kind == PoolKind.Average)
+            {
+                // Divides the window sum by the full window size, padding included (the classic average-pool slip).
+                Span<double> ys = y.Span;
+                for (int i = 0; i < ys.Length; i++)
+                {
+                    ys[i] *= CountAt(g, i) / (double)(g.KernelHeight * g.KernelWidth);
+                }
+            }
+        }
+
+        private static int CountAt(ConvGeometry g, int i)
+        {
+            int p = i / g.Channels;
+            int ox = p % g.OutWidth, oy = (p / g.OutWidth) % g.OutHeight;
+            int rows = Enumerable.Range(0, g.KernelHeight).Count(k => (oy * g.StrideHeight) - g.PadTop + k is var y && y >= 0 && y < g.Height);
+            int cols = Enumerable.Range(0, g.KernelWidth).Count(k => (ox * g.StrideWidth) - g.PadLeft + k is var x && x >= 0 && x < g.Width);
+            return rows * cols;
+        }
+
+        protected override void GatherRowsCore(Tensor<double> table, Tensor<double> indices, int[] rows, Tensor<double> destination) =>
+            base.GatherRowsCore(table, indices, [.. rows.Select(r => Math.Min(r + 1, table.Rows - 1))], destination);
 
         protected override void CopyColumnsCore(Tensor<double> source, int sourceColumn, Tensor<double> destination, int destinationColumn, int count, bool accumulate) =>
             base.CopyColumnsCore(source, sourceColumn, destination, destinationColumn, count, accumulate: false);
