@@ -233,8 +233,8 @@ public abstract class Backend<T> : IBackend<T>
     /// <inheritdoc/>
     public void Im2Col(Tensor<T> x, ConvGeometry g, Tensor<T> columns)
     {
-        ShapeMismatchException.ThrowIfDifferent("Im2Col input", g.InputShape, x.Shape);
-        ShapeMismatchException.ThrowIfDifferent("Im2Col columns", g.ColumnsShape, columns.Shape);
+        CheckImage("Im2Col input", x, g.Batch, g.Height, g.Width, g.Channels);
+        CheckMatrix("Im2Col columns", columns, g.Batch * g.OutHeight * g.OutWidth, g.KernelHeight * g.KernelWidth * g.Channels);
         if (columns.Length > 0)
         {
             Im2ColCore(x, g, columns);
@@ -244,8 +244,8 @@ public abstract class Backend<T> : IBackend<T>
     /// <inheritdoc/>
     public void Col2Im(Tensor<T> columns, ConvGeometry g, Tensor<T> dx)
     {
-        ShapeMismatchException.ThrowIfDifferent("Col2Im columns", g.ColumnsShape, columns.Shape);
-        ShapeMismatchException.ThrowIfDifferent("Col2Im output", g.InputShape, dx.Shape);
+        CheckMatrix("Col2Im columns", columns, g.Batch * g.OutHeight * g.OutWidth, g.KernelHeight * g.KernelWidth * g.Channels);
+        CheckImage("Col2Im output", dx, g.Batch, g.Height, g.Width, g.Channels);
         if (dx.Length > 0)
         {
             Col2ImCore(columns, g, dx);
@@ -256,8 +256,8 @@ public abstract class Backend<T> : IBackend<T>
     public void Pool2D(Tensor<T> x, ConvGeometry g, PoolKind kind, Tensor<T> y)
     {
         CheckPoolKind(kind);
-        ShapeMismatchException.ThrowIfDifferent($"Pool2D {kind} input", g.InputShape, x.Shape);
-        ShapeMismatchException.ThrowIfDifferent($"Pool2D {kind} output", g.PooledShape, y.Shape);
+        CheckImage("Pool2D input", x, g.Batch, g.Height, g.Width, g.Channels);
+        CheckImage("Pool2D output", y, g.Batch, g.OutHeight, g.OutWidth, g.Channels);
         if (y.Length > 0)
         {
             Pool2DCore(x, g, kind, y);
@@ -268,9 +268,9 @@ public abstract class Backend<T> : IBackend<T>
     public void Pool2DBackward(Tensor<T> x, Tensor<T> outputGradient, ConvGeometry g, PoolKind kind, Tensor<T> dx)
     {
         CheckPoolKind(kind);
-        ShapeMismatchException.ThrowIfDifferent($"Pool2DBackward {kind} input", g.InputShape, x.Shape);
-        ShapeMismatchException.ThrowIfDifferent($"Pool2DBackward {kind} output gradient", g.PooledShape, outputGradient.Shape);
-        ShapeMismatchException.ThrowIfDifferent($"Pool2DBackward {kind} input gradient", g.InputShape, dx.Shape);
+        CheckImage("Pool2DBackward input", x, g.Batch, g.Height, g.Width, g.Channels);
+        CheckImage("Pool2DBackward output gradient", outputGradient, g.Batch, g.OutHeight, g.OutWidth, g.Channels);
+        CheckImage("Pool2DBackward input gradient", dx, g.Batch, g.Height, g.Width, g.Channels);
         if (dx.Length > 0)
         {
             Pool2DBackwardCore(x, outputGradient, g, kind, dx);
@@ -439,6 +439,28 @@ public abstract class Backend<T> : IBackend<T>
             int tick = name.IndexOf('`', StringComparison.Ordinal);
             name = tick < 0 ? name : name[..tick];
             return t.DeclaringType is { } owner ? $"{Of(owner)}.{name}" : name;
+        }
+    }
+
+    /// <summary>Throws unless t is (n, h, w, c); allocates only when it throws (this runs every training step).</summary>
+    private static void CheckImage(string what, Tensor<T> t, int n, int h, int w, int c)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        Shape s = t.Shape;
+        if (s.Rank != 4 || s[0] != n || s[1] != h || s[2] != w || s[3] != c)
+        {
+            throw new ShapeMismatchException(what, new Shape(n, h, w, c).ToString(), s);
+        }
+    }
+
+    /// <summary>Throws unless t is (rows, cols); allocates only when it throws.</summary>
+    private static void CheckMatrix(string what, Tensor<T> t, int rows, int cols)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        Shape s = t.Shape;
+        if (s.Rank != 2 || s[0] != rows || s[1] != cols)
+        {
+            throw new ShapeMismatchException(what, new Shape(rows, cols).ToString(), s);
         }
     }
 
