@@ -86,6 +86,57 @@ public class GemmTests
         }
     }
 
+    // Every depth k in 1 … 2·(Vector512 width of float) + 1 = 33 (each remainder of the vector loops in float and double),
+    // with heights and widths around the micro-kernel and thin-path edges (m ≥ 2n selects the dot-product path).
+    private static readonly int[] SweepHeights = [1, 2, 3, 4, 5, 7, 8, 9, 17, 33, 64];
+    private static readonly int[] SweepWidths = [1, 2, 3, 4, 5, 8, 15, 16, 17];
+
+    [Theory]
+    [MemberData(nameof(Implementations))]
+    public void Sweep_EveryDepthUpToTwoVectorWidths_EveryTranspose_FloatAndDouble(string implementation)
+    {
+        IGemm gemm = Create(implementation);
+        int caseIndex = 0;
+        for (int k = 1; k <= 33; k++)
+        {
+            foreach (int m in SweepHeights)
+            {
+                foreach (int n in SweepWidths)
+                {
+                    bool ta = (caseIndex & 1) != 0, tb = (caseIndex & 2) != 0;
+                    foreach ((bool a, bool b) in new[] { (ta, tb), (!ta, !tb) })
+                    {
+                        (double alpha, double beta) = Scalars[caseIndex++ % Scalars.Length];
+                        CheckFloat(gemm, m, n, k, a, b, alpha, beta, seed: caseIndex);
+                        CheckDouble(gemm, m, n, k, a, b, alpha, beta, seed: caseIndex);
+                    }
+                }
+            }
+        }
+        // The thin path's remainder at k ≡ w − 1 (mod w) with B transposed, once per vector width (float 16, double 8).
+        foreach (int k in new[] { 7, 15, 23, 31, 511 })
+        {
+            CheckFloat(gemm, 64, 4, k, false, true, 1, 0, seed: k);
+            CheckDouble(gemm, 64, 4, k, false, true, 1, 0, seed: k);
+        }
+    }
+
+    private static void CheckDouble(IGemm gemm, int m, int n, int k, bool ta, bool tb, double alpha, double beta, int seed)
+    {
+        var p = Problem.Create(m, n, k, ta, tb, seed, padding: seed % 3);
+        double[] expected = p.C.ToArray();
+        ReferenceGemm.Instance.Multiply(ta, tb, m, n, k, alpha, p.A, p.Lda, p.B, p.Ldb, beta, expected, p.Ldc);
+        double[] actual = p.C.ToArray();
+        gemm.Multiply(ta, tb, m, n, k, alpha, p.A, p.Lda, p.B, p.Ldb, beta, actual, p.Ldc);
+        double[] magnitude = p.Magnitude(alpha, beta);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double err = Math.Abs(actual[i] - expected[i]);
+            Assert.True(err <= 1e-12 * magnitude[i],
+                $"{gemm.Name} {m}x{n}x{k} ta={ta} tb={tb} element {i}: {actual[i]} vs {expected[i]} (|err| {err:E3}, Σ|a||b| {magnitude[i]:E3})");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Implementations))]
     public void BetaZero_DoesNotReadC_AndPaddingIsUntouched(string implementation)
