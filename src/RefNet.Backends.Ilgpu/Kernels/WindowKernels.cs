@@ -128,7 +128,7 @@ internal static class WindowKernels
                                 continue;
                             }
                             T v = x[((((n * geo.Height) + y) * geo.Width) + xx) * geo.Channels + c];
-                            if (best < 0 || v > max)
+                            if (best < 0 || PoolRules<T>.Replaces(max, v))
                             {
                                 best = (wy * geo.KernelWidth) + wx;
                                 max = v;

@@ -73,6 +73,7 @@ public abstract class Backend<T> : IBackend<T>
     /// <inheritdoc/>
     public void AddRowVector(Tensor<T> x, Tensor<T> v, Tensor<T> y)
     {
+        ArgumentNullException.ThrowIfNull(x);
         BackendChecks.CheckLength("AddRowVector vector", x.Columns, v);
         BackendChecks.SameLength("AddRowVector", x, y);
         if (y.Length > 0)
@@ -84,6 +85,7 @@ public abstract class Backend<T> : IBackend<T>
     /// <inheritdoc/>
     public void SumRows(Tensor<T> x, Tensor<T> y)
     {
+        ArgumentNullException.ThrowIfNull(x);
         BackendChecks.CheckLength("SumRows output", x.Columns, y);
         if (y.Length > 0)
         {
@@ -196,7 +198,7 @@ public abstract class Backend<T> : IBackend<T>
     {
         BackendChecks.SameLength("ReduceRows", FormulaName<F>.Value, a, b);
         BackendChecks.CheckLength("ReduceRows per-row output", FormulaName<F>.Value, a.Rows, perRow);
-        if (a.Length > 0)
+        if (a.Rows > 0)
         {
             ReduceRowsCore(a, b, perRow, f);
         }
@@ -205,7 +207,12 @@ public abstract class Backend<T> : IBackend<T>
     /// <inheritdoc/>
     public void ArgMaxRows(Tensor<T> x, Tensor<T> indices)
     {
+        ArgumentNullException.ThrowIfNull(x);
         BackendChecks.CheckLength("ArgMaxRows indices", x.Rows, indices);
+        if (x.Rows > 0 && x.Columns == 0)
+        {
+            throw new ShapeMismatchException("ArgMaxRows input (a row needs at least one column)", "(rows, ≥ 1)", x.Shape);
+        }
         if (x.Length > 0)
         {
             ArgMaxRowsCore(x, indices);
@@ -233,6 +240,7 @@ public abstract class Backend<T> : IBackend<T>
     /// <inheritdoc/>
     public void Im2Col(Tensor<T> x, ConvGeometry g, Tensor<T> columns)
     {
+        CheckGeometry("Im2Col", g, pooling: false);
         CheckImage("Im2Col input", x, g.Batch, g.Height, g.Width, g.Channels);
         CheckMatrix("Im2Col columns", columns, g.Batch * g.OutHeight * g.OutWidth, g.KernelHeight * g.KernelWidth * g.Channels);
         if (columns.Length > 0)
@@ -244,6 +252,7 @@ public abstract class Backend<T> : IBackend<T>
     /// <inheritdoc/>
     public void Col2Im(Tensor<T> columns, ConvGeometry g, Tensor<T> dx)
     {
+        CheckGeometry("Col2Im", g, pooling: false);
         CheckMatrix("Col2Im columns", columns, g.Batch * g.OutHeight * g.OutWidth, g.KernelHeight * g.KernelWidth * g.Channels);
         CheckImage("Col2Im output", dx, g.Batch, g.Height, g.Width, g.Channels);
         if (dx.Length > 0)
@@ -255,6 +264,7 @@ public abstract class Backend<T> : IBackend<T>
     /// <inheritdoc/>
     public void Pool2D(Tensor<T> x, ConvGeometry g, PoolKind kind, Tensor<T> y)
     {
+        CheckGeometry("Pool2D", g, pooling: true);
         CheckPoolKind(kind);
         CheckImage("Pool2D input", x, g.Batch, g.Height, g.Width, g.Channels);
         CheckImage("Pool2D output", y, g.Batch, g.OutHeight, g.OutWidth, g.Channels);
@@ -267,6 +277,7 @@ public abstract class Backend<T> : IBackend<T>
     /// <inheritdoc/>
     public void Pool2DBackward(Tensor<T> x, Tensor<T> outputGradient, ConvGeometry g, PoolKind kind, Tensor<T> dx)
     {
+        CheckGeometry("Pool2DBackward", g, pooling: true);
         CheckPoolKind(kind);
         CheckImage("Pool2DBackward input", x, g.Batch, g.Height, g.Width, g.Channels);
         CheckImage("Pool2DBackward output gradient", outputGradient, g.Batch, g.OutHeight, g.OutWidth, g.Channels);
@@ -295,6 +306,12 @@ public abstract class Backend<T> : IBackend<T>
         {
             throw new ArgumentOutOfRangeException(nameof(destinationColumn),
                 $"CopyColumns: columns {destinationColumn}..{destinationColumn + count - 1} ({count} columns) are not inside the destination {destination.Shape} ({destination.Columns} columns)");
+        }
+        if (ReferenceEquals(source.Storage, destination.Storage) && count > 0
+            && sourceColumn < destinationColumn + count && destinationColumn < sourceColumn + count)
+        {
+            throw new ArgumentException($"CopyColumns: source and destination are the same tensor {source.Shape} and columns " +
+                $"{sourceColumn}..{sourceColumn + count - 1} overlap {destinationColumn}..{destinationColumn + count - 1}", nameof(destination));
         }
         if (count > 0 && source.Rows > 0)
         {
@@ -439,6 +456,32 @@ public abstract class Backend<T> : IBackend<T>
             int tick = name.IndexOf('`', StringComparison.Ordinal);
             name = tick < 0 ? name : name[..tick];
             return t.DeclaringType is { } owner ? $"{Of(owner)}.{name}" : name;
+        }
+    }
+
+    /// <summary>Rejects a geometry that <see cref="ConvGeometry.Create"/> would not make: a size, stride or dilation below 1,
+    /// negative padding, padding as wide as the window, a window that would start past the image, or (pooling) dilation.</summary>
+    /// <remarks>A record can be built directly or with <c>with</c>; every backend then still refuses the same input.</remarks>
+    private static void CheckGeometry(string what, ConvGeometry g, bool pooling)
+    {
+        bool sizes = g.Batch >= 1 && g.Height >= 1 && g.Width >= 1 && g.Channels >= 1 && g.KernelHeight >= 1 && g.KernelWidth >= 1
+            && g.StrideHeight >= 1 && g.StrideWidth >= 1 && g.DilationHeight >= 1 && g.DilationWidth >= 1 && g.OutHeight >= 1 && g.OutWidth >= 1;
+        if (!sizes || !Axis(g.Height, g.KernelHeight, g.StrideHeight, g.DilationHeight, g.PadTop, g.OutHeight)
+            || !Axis(g.Width, g.KernelWidth, g.StrideWidth, g.DilationWidth, g.PadLeft, g.OutWidth))
+        {
+            throw new ArgumentOutOfRangeException(nameof(g), $"{what}: inconsistent geometry {g} (build it with ConvGeometry.Create)");
+        }
+        if (pooling && (g.DilationHeight != 1 || g.DilationWidth != 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(g), $"{what}: pooling windows are dense, got dilation ({g.DilationHeight}, {g.DilationWidth})");
+        }
+
+        // Padding narrower than the window and every window starting inside the padded image, so each touches the image.
+        static bool Axis(int size, int k, int stride, int dilation, int pad, int output)
+        {
+            long span = ((long)(k - 1) * dilation) + 1;
+            long lastStart = ((long)(output - 1) * stride) - pad;
+            return pad >= 0 && pad < span && lastStart <= size - 1 && (long)output * stride < int.MaxValue;
         }
     }
 

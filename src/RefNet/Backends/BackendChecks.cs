@@ -16,6 +16,8 @@ public static class BackendChecks
     public static void SameLength<T>(string what, Tensor<T> a, Tensor<T> b)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         if (a.Length != b.Length)
         {
             throw new ShapeMismatchException(what, a.Shape.ToString(), b.Shape);
@@ -83,6 +85,7 @@ public static class BackendChecks
     public static void CheckLength<T>(string what, int expected, Tensor<T> t)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(t);
         if (t.Length != expected)
         {
             throw new ShapeMismatchException(what, $"{expected} elements", t.Shape);
@@ -95,6 +98,9 @@ public static class BackendChecks
     public static (int M, int N, int K) MatMul<T>(Tensor<T> a, bool transposeA, Tensor<T> b, bool transposeB, Tensor<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(c);
         int m = transposeA ? a.Columns : a.Rows;
         int k = transposeA ? a.Rows : a.Columns;
         int kb = transposeB ? b.Columns : b.Rows;
@@ -118,6 +124,8 @@ public static class BackendChecks
     public static void GatherRows<T>(Tensor<T> source, ReadOnlySpan<int> rows, Tensor<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
         int cols = source.Columns;
         if (destination.Columns != cols || destination.Rows != rows.Length)
         {

@@ -98,5 +98,9 @@ public static class PoolRules<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Running maximum that a NaN takes over and keeps (TensorFlow's max pool propagates NaN); start from −∞.</summary>
-    public static T MaxStep(T acc, T v) => T.IsNaN(acc) ? acc : (T.IsNaN(v) || v > acc ? v : acc);
+    public static T MaxStep(T acc, T v) => Replaces(acc, v) ? v : acc;
+
+    /// <summary>Whether v takes over from the running maximum: v is larger, or v is the first NaN (which then stays).</summary>
+    /// <remarks>Forward and backward use this one rule, so the gradient goes to the element the forward pass chose.</remarks>
+    public static bool Replaces(T max, T v) => !T.IsNaN(max) && (T.IsNaN(v) || v > max);
 }

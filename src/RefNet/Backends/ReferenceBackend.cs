@@ -414,7 +414,7 @@ public class ReferenceBackend<T> : Backend<T>
                     continue;
                 }
                 T v = x[(((n * g.Height) + iy) * g.Width + ix) * g.Channels + c];
-                if (best < 0 || v > max)
+                if (best < 0 || PoolRules<T>.Replaces(max, v))
                 {
                     best = (ky * g.KernelWidth) + kx;
                     max = v;

@@ -110,12 +110,14 @@ public static class GradientCheck
     /// <param name="predictions">ŷ; keep it away from clip bounds and kinks.</param>
     /// <param name="targets">y.</param>
     /// <param name="tolerance">Maximum relative error allowed.</param>
-    public static GradientCheckResult Loss(Loss loss, Tensor<double> predictions, Tensor<double> targets, double tolerance = Tolerances.Smooth)
+    /// <param name="backend">The backend that computes the loss (the reference backend when null).</param>
+    public static GradientCheckResult Loss(Loss loss, Tensor<double> predictions, Tensor<double> targets, double tolerance = Tolerances.Smooth,
+        Backends.IBackend<double>? backend = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(predictions);
         ArgumentNullException.ThrowIfNull(targets);
-        var backend = Backends.ReferenceBackend<double>.Instance;
+        backend ??= Backends.ReferenceBackend<double>.Instance;
         predictions = OnBackend(backend, predictions);
         targets = OnBackend(backend, targets);
         double Objective() => loss.Value(backend, predictions, targets);

@@ -10,10 +10,23 @@ using RefNet.Tensors;
 
 namespace RefNet.Verification;
 
-/// <summary>A named gradient check that builds its own data from a seed.</summary>
+/// <summary>A named gradient check that builds its own data from a seed, on a given float64 backend.</summary>
 /// <param name="Name">What is checked, e.g. "Dense(5, relu)".</param>
-/// <param name="Run">Runs the check with a seed.</param>
-public sealed record GradientCheckCase(string Name, Func<int, GradientCheckResult> Run);
+/// <param name="RunOn">Runs the check with a seed on a backend.</param>
+public sealed record GradientCheckCase(string Name, Func<int, IBackend<double>, GradientCheckResult> RunOn)
+{
+    /// <summary>A check that does not depend on the backend (it builds its own).</summary>
+    public GradientCheckCase(string name, Func<int, GradientCheckResult> run)
+        : this(name, (seed, _) => run(seed))
+    {
+    }
+
+    /// <summary>Runs the check on the reference backend.</summary>
+    public GradientCheckResult Run(int seed) => RunOn(seed, ReferenceBackend<double>.Instance);
+
+    /// <summary>Runs the check on <paramref name="backend"/>.</summary>
+    public GradientCheckResult Run(int seed, IBackend<double> backend) => RunOn(seed, backend);
+}
 
 /// <summary>Every registered gradient check (built-ins first); new layers add theirs with <see cref="Register"/>.</summary>
 public static class GradientCheckSuite
@@ -52,8 +65,9 @@ public static class GradientCheckSuite
         }
     }
 
-    /// <summary>Runs every check with <paramref name="seed"/>.</summary>
-    public static IReadOnlyList<GradientCheckResult> RunAll(int seed = 0) => Cases.Select(c => c.Run(seed)).ToArray();
+    /// <summary>Runs every check with <paramref name="seed"/> on <paramref name="backend"/> (the reference backend when null).</summary>
+    public static IReadOnlyList<GradientCheckResult> RunAll(int seed = 0, IBackend<double>? backend = null) =>
+        Cases.Select(c => c.Run(seed, backend ?? ReferenceBackend<double>.Instance)).ToArray();
 
     private static List<GradientCheckCase> CreateBuiltIns()
     {
@@ -62,34 +76,34 @@ public static class GradientCheckSuite
         foreach (ActivationFunction kind in activations)
         {
             string name = kind.Name;
-            list.Add(new($"Dense(5, {name})", seed => DenseCheck(kind, useBias: true, seed)));
+            list.Add(new($"Dense(5, {name})", (seed, backend) => DenseCheck(kind, useBias: true, seed, backend)));
         }
-        list.Add(new("Dense(5, linear, use_bias=False)", seed => DenseCheck(ActivationFunction.Linear, useBias: false, seed)));
+        list.Add(new("Dense(5, linear, use_bias=False)", (seed, backend) => DenseCheck(ActivationFunction.Linear, useBias: false, seed, backend)));
         foreach (ActivationFunction kind in activations)
         {
             string name = kind.Name;
-            list.Add(new($"Activation({name})", seed =>
+            list.Add(new($"Activation({name})", (int seed, IBackend<double> backend) =>
             {
                 var random = new Random(seed);
                 var layer = new Activation<double>(kind, name: $"activation_{name}", inputShape: new Shape(6));
-                layer.UseBackend(Reference);
+                layer.UseBackend(backend);
                 return GradientCheck.Layer(layer, Fill(4, 6, () => AwayFromKinks(random, kind, 3.0)), seed);
             }));
         }
-        list.Add(new("Dropout(0.3), frozen mask", seed =>
+        list.Add(new("Dropout(0.3), frozen mask", (int seed, IBackend<double> backend) =>
         {
             var random = new Random(seed);
             var layer = new Dropout<double>(0.3, seed: seed, name: "dropout") { FixedMask = true };
-            layer.UseBackend(Reference);
+            layer.UseBackend(backend);
             layer.Build(new Shape(7));
             return GradientCheck.Layer(layer, Fill(3, 7, () => Uniform(random, -1, 1)), seed);
         }));
-        list.Add(new("MeanSquaredError", seed =>
+        list.Add(new("MeanSquaredError", (int seed, IBackend<double> backend) =>
         {
             var random = new Random(seed);
-            return GradientCheck.Loss(new MeanSquaredError(), Fill(3, 4, () => Uniform(random, -2, 2)), Fill(3, 4, () => Uniform(random, -2, 2)));
+            return GradientCheck.Loss(new MeanSquaredError(), Fill(3, 4, () => Uniform(random, -2, 2)), Fill(3, 4, () => Uniform(random, -2, 2)), backend: backend);
         }));
-        list.Add(new("MeanAbsoluteError", seed =>
+        list.Add(new("MeanAbsoluteError", (int seed, IBackend<double> backend) =>
         {
             var random = new Random(seed);
             Tensor<double> y = Fill(3, 4, () => Uniform(random, -2, 2));
@@ -99,39 +113,39 @@ public static class GradientCheckSuite
             {
                 p.Span[i] += y.Span[i];
             }
-            return GradientCheck.Loss(new MeanAbsoluteError(), p, y);
+            return GradientCheck.Loss(new MeanAbsoluteError(), p, y, backend: backend);
         }));
-        list.Add(new("BinaryCrossentropy", seed =>
+        list.Add(new("BinaryCrossentropy", (int seed, IBackend<double> backend) =>
         {
             var random = new Random(seed);
-            return GradientCheck.Loss(new BinaryCrossentropy(), Fill(3, 4, () => Uniform(random, 0.02, 0.98)), Fill(3, 4, () => random.Next(2)));
+            return GradientCheck.Loss(new BinaryCrossentropy(), Fill(3, 4, () => Uniform(random, 0.02, 0.98)), Fill(3, 4, () => random.Next(2)), backend: backend);
         }));
-        list.Add(new("CategoricalCrossentropy (softmax rows)", seed =>
+        list.Add(new("CategoricalCrossentropy (softmax rows)", (int seed, IBackend<double> backend) =>
         {
             var random = new Random(seed);
             Tensor<double> logits = Fill(3, 4, () => Uniform(random, -2, 2));
             var p = new Tensor<double>(3, 4);
-            ActivationFunction.Softmax.Forward(Reference, logits, p);
-            return GradientCheck.Loss(new CategoricalCrossentropy(), p, OneHot(random, 3, 4));
+            ActivationFunction.Softmax.Forward(ReferenceBackend<double>.Instance, logits, p);
+            return GradientCheck.Loss(new CategoricalCrossentropy(), p, OneHot(random, 3, 4), backend: backend);
         }));
-        list.Add(new("CategoricalCrossentropy (unnormalised rows)", seed =>
+        list.Add(new("CategoricalCrossentropy (unnormalised rows)", (int seed, IBackend<double> backend) =>
         {
             var random = new Random(seed);
-            return GradientCheck.Loss(new CategoricalCrossentropy(), Fill(3, 4, () => Uniform(random, 0.2, 2.0)), OneHot(random, 3, 4));
+            return GradientCheck.Loss(new CategoricalCrossentropy(), Fill(3, 4, () => Uniform(random, 0.2, 2.0)), OneHot(random, 3, 4), backend: backend);
         }));
-        list.Add(new("L1 regularizer (l1=0.5) through Dense", seed => RegularizerCheck(new Regularizer(l1: 0.5), seed)));
-        list.Add(new("L2 regularizer (l2=0.4) through Dense", seed => RegularizerCheck(new Regularizer(l2: 0.4), seed)));
-        list.Add(new("Network 2-4-3-1 sigmoid + BCE (sum), slides' data", seed =>
+        list.Add(new("L1 regularizer (l1=0.5) through Dense", (seed, backend) => RegularizerCheck(new Regularizer(l1: 0.5), seed, backend)));
+        list.Add(new("L2 regularizer (l2=0.4) through Dense", (seed, backend) => RegularizerCheck(new Regularizer(l2: 0.4), seed, backend)));
+        list.Add(new("Network 2-4-3-1 sigmoid + BCE (sum), slides' data", (int seed, IBackend<double> backend) =>
         {
-            var net = new Network<double>(2, [4, 3], 1, backend: Reference, seed: seed);
+            var net = new Network<double>(2, [4, 3], 1, backend: backend, seed: seed);
             var x = Tensor<double>.FromRows(new double[,] { { 5, 2 }, { 1, 0 }, { 3, 1 } });
             var y = Tensor<double>.FromRows(new double[,] { { 0 }, { 1 }, { 1 } });
             return GradientCheck.Network(net, new BinaryCrossentropy(Reduction.Sum), x, y);
         }));
-        list.Add(new("Network Dense(tanh)-Dropout-Dense(softmax) + CCE", seed =>
+        list.Add(new("Network Dense(tanh)-Dropout-Dense(softmax) + CCE", (int seed, IBackend<double> backend) =>
         {
             var random = new Random(seed);
-            var net = new Network<double>(Reference, seed: seed);
+            var net = new Network<double>(backend, seed: seed);
             net.Add(new Dense<double>(5, ActivationFunction.Tanh, inputDim: 3));
             net.Add(new Dropout<double>(0.3, seed: seed) { FixedMask = true });
             net.Add(new Dense<double>(4, ActivationFunction.Softmax));
@@ -140,18 +154,15 @@ public static class GradientCheckSuite
         return list;
     }
 
-    private static GradientCheckResult DenseCheck(ActivationFunction kind, bool useBias, int seed)
+    private static GradientCheckResult DenseCheck(ActivationFunction kind, bool useBias, int seed, IBackend<double> backend)
     {
         var random = new Random(seed);
         var dense = new Dense<double>(5, kind, inputDim: 4, useBias: useBias, name: $"dense_{kind.Name}");
-        dense.UseBackend(Reference);
+        dense.UseBackend(backend);
         dense.Build(new Shape(4));
         RandomizeParameters(dense, random);
         return GradientCheck.Layer(dense, InputAwayFromKink(dense, 3, random), seed);
     }
-
-    /// <summary>The plain specification backend every check here runs on.</summary>
-    private static ReferenceBackend<double> Reference => ReferenceBackend<double>.Instance;
 
     /// <summary>A value in ±[1e-2, max] at least 1e-2 away from each of the activation's kinks.</summary>
     private static double AwayFromKinks(Random random, ActivationFunction activation, double max)
@@ -166,10 +177,10 @@ public static class GradientCheckSuite
         }
     }
 
-    private static GradientCheckResult RegularizerCheck(Regularizer regularizer, int seed)
+    private static GradientCheckResult RegularizerCheck(Regularizer regularizer, int seed, IBackend<double> backend)
     {
         var random = new Random(seed);
-        var net = new Network<double>(Reference, seed: seed);
+        var net = new Network<double>(backend, seed: seed);
         net.Add(new Dense<double>(3, ActivationFunction.Tanh, inputDim: 4, kernelRegularizer: regularizer, biasRegularizer: regularizer));
         net.Add(new Dense<double>(1, ActivationFunction.Linear, kernelRegularizer: regularizer));
         foreach (Layer<double> layer in net.Layers)

@@ -183,6 +183,49 @@ public abstract partial class BackendContractTests<T>
         }
     }
 
+    [SkippableFact]
+    public void WindowOps_RejectGeometriesThatCreateWouldNotMake()
+    {
+        ConvGeometry ok = Geometry(1, 4, 4, 1, 2, 2, 1, same: false);
+        Tensor<T> x = Backend.Allocate(ok.InputShape);
+        foreach (ConvGeometry bad in new[] { ok with { StrideHeight = 0 }, ok with { PadTop = -1 }, ok with { PadLeft = 2 }, ok with { OutWidth = 3 } })
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => Backend.Col2Im(Backend.Allocate(bad.ColumnsShape), bad, Backend.Allocate(bad.InputShape)));
+            Assert.Throws<ArgumentOutOfRangeException>(() => Backend.Pool2D(x, bad, PoolKind.Average, Backend.Allocate(bad.PooledShape)));
+        }
+        ConvGeometry dilated = Geometry(1, 5, 5, 1, 2, 1, 2, same: false);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Backend.Pool2D(Backend.Allocate(dilated.InputShape), dilated, PoolKind.Max, Backend.Allocate(dilated.PooledShape)));
+        Assert.Contains("dilation", e.Message);
+    }
+
+    [SkippableFact]
+    public void Pool2DBackward_MaxSendsTheGradientToTheNaNThatForwardReturned()
+    {
+        ConvGeometry g = Geometry(1, 1, 3, 1, 1, 1, 1, same: false, kw: 3);
+        Tensor<T> x = Make(g.InputShape, [1, double.NaN, 3]);
+        Tensor<T> y = Backend.Allocate(g.PooledShape);
+        Backend.Pool2D(x, g, PoolKind.Max, y);
+        Assert.True(double.IsNaN(Read(y)[0]));
+        Tensor<T> dx = Backend.Allocate(g.InputShape);
+        Backend.Pool2DBackward(x, Make(g.PooledShape, [5]), g, PoolKind.Max, dx);
+        Assert.Equal(new double[] { 0, 5, 0 }, Read(dx));
+    }
+
+    [SkippableFact]
+    public void CopyColumns_WithinOneTensor_RejectsOverlap_AllowsDisjointBlocks()
+    {
+        Tensor<T> t = Make(new Shape(1, 4), [1, 2, 3, 4]);
+        Assert.Throws<ArgumentException>(() => Backend.CopyColumns(t, 0, t, 1, 2, accumulate: false));
+        Backend.CopyColumns(t, 0, t, 2, 2, accumulate: false);
+        Assert.Equal(new double[] { 1, 2, 1, 2 }, Read(t));
+    }
+
+    [SkippableFact]
+    public void ArgMaxRows_OfRowsWithoutColumns_Throws()
+    {
+        Assert.Throws<ShapeMismatchException>(() => Backend.ArgMaxRows(Backend.Allocate(new Shape(2, 0)), Backend.Allocate(new Shape(2))));
+    }
+
     // ---- column blocks, gathers, scatters, argmax -----------------------------------------------
 
     [SkippableFact]
