@@ -151,6 +151,28 @@ public class CliVerificationTests
     }
 
     [Fact]
+    public void GradCheck_AllBackends_EveryCheckPassesOnEveryBackend()
+    {
+        var (code, output, err) = Run("gradcheck", "--all-backends");
+        Assert.True(code == 0, output + err);
+        int n = GradientCheckSuite.Cases.Count;
+        int expectedBackends = 3 + (RefNet.Backends.Cpu.OpenBlasGemm.IsAvailable ? 1 : 0) + (RefNet.Backends.Ilgpu.IlgpuDevices.CudaAvailable() ? 1 : 0);
+        Assert.Equal(expectedBackends, output.Split('\n').Count(l => l.StartsWith($"{n} checks, {n} passed, 0 failed", StringComparison.Ordinal)));
+        foreach (string backend in new[] { "reference (plain loops)", "fast (managed GEMM)", "ilgpu-cpu" })
+        {
+            Assert.Contains($"backend: {backend}", output);
+        }
+    }
+
+    [Fact]
+    public void GradCheck_UnknownBackend_IsAUsageError()
+    {
+        var (code, _, err) = Run("gradcheck", "--backend", "tpu");
+        Assert.Equal(2, code);
+        Assert.Contains("tpu", err);
+    }
+
+    [Fact]
     public void GradCheck_IncludesEveryKindOfOp()
     {
         string[] names = GradientCheckSuite.Cases.Select(c => c.Name).ToArray();
