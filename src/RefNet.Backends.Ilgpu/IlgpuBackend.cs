@@ -361,6 +361,12 @@ public sealed class IlgpuBackend<T> : Backend<T>, IDisposable
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({_accelerator.Name}, {_gemmKind} GEMM)";
 
+    /// <summary>
+    /// Threads in the largest launch of a grid-stride kernel (groups × group size): CUDA, 8 groups of 256 per
+    /// multiprocessor; the CPU accelerator, 2 groups of one 4-thread warp. Longer loops wrap round the grid.
+    /// </summary>
+    public int GridThreads => _maxGroups * _groupSize;
+
     /// <summary>Launch shape of a grid-stride loop over <paramref name="n"/> items: at most <c>_maxGroups</c> groups.</summary>
     private KernelConfig Elementwise(int n)
     {

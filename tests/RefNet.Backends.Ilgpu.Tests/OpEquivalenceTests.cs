@@ -1,5 +1,6 @@
-// Every IBackend operation on ILGPU against CpuBackend (the specification), for random small shapes and seeds.
-// The same class runs on the CPU accelerator (always) and on CUDA (skipped when no CUDA device is present).
+// Every IBackend operation on ILGPU against ReferenceBackend (the specification), for random small shapes and seeds.
+// The same class runs on the CPU accelerator (always; results must be bitwise equal) and on CUDA (skipped when no
+// CUDA device is present; results within the tolerance model, see Equivalence.cs).
 using RefNet.Metrics;
 using RefNet.Tests;
 using RefNet.Activations;
@@ -65,9 +66,17 @@ public abstract class OpEquivalenceTests<T>
 
     protected static double[] Plus(double[] a, double[] b) => a.Zip(b, (x, y) => x + y).ToArray();
 
-    /// <summary>Asserts gpu ≈ cpu with the model's bound for sums of <paramref name="k"/> terms of magnitude M.</summary>
+    /// <summary>
+    /// On the CPU accelerator: gpu is bitwise equal to cpu. On CUDA: gpu ≈ cpu with the model's bound for sums of
+    /// <paramref name="k"/> terms of magnitude M.
+    /// </summary>
     protected void Close(Tensor<T> cpu, Tensor<T> gpu, double[]? magnitude, int k, string what, bool transcendental = false)
     {
+        if (!_cuda)
+        {
+            Equivalence.AssertBitwise<T>(cpu.ToArray(), gpu.ToArray(), what);
+            return;
+        }
         double[] expected = cpu.ToDoubleArray();
         Equivalence.AssertClose(expected, gpu.ToDoubleArray(), magnitude ?? Abs(expected),
             Equivalence.Relative<T>(k, _cuda, transcendental), what);
@@ -349,6 +358,15 @@ public abstract class OpEquivalenceTests<T>
             var (xc, xg) = Pair(new Shape(n), rng);
             double absSum = double.CreateChecked(Cpu.SumOfAbsolute(xc));
             double sq = double.CreateChecked(Cpu.SumOfSquares(xc));
+            if (!_cuda)
+            {
+                // Bitwise against the kernel's fixed 256-partial tree, replicated in Equivalence.FixedTreeSum.
+                T[] xs = xc.ToArray();
+                Equivalence.AssertBitwise<T>([Equivalence.FixedTreeSum<T>(xs, v => v)], [Gpu.Sum(xg)], $"Sum n={n}");
+                Equivalence.AssertBitwise<T>([Equivalence.FixedTreeSum<T>(xs, v => v * v)], [Gpu.SumOfSquares(xg)], $"SumOfSquares n={n}");
+                Equivalence.AssertBitwise<T>([Equivalence.FixedTreeSum<T>(xs, T.Abs)], [Gpu.SumOfAbsolute(xg)], $"SumOfAbsolute n={n}");
+            }
+            // Against the reference's left-to-right loop: a different association, so the Higham bound c·√K·u·Σ|x|.
             Equivalence.AssertClose([double.CreateChecked(Cpu.Sum(xc))], [double.CreateChecked(Gpu.Sum(xg))], [absSum], Equivalence.Relative<T>(n, _cuda), $"Sum n={n}");
             Equivalence.AssertClose([sq], [double.CreateChecked(Gpu.SumOfSquares(xg))], [sq], Equivalence.Relative<T>(n, _cuda), $"SumOfSquares n={n}");
             Equivalence.AssertClose([absSum], [double.CreateChecked(Gpu.SumOfAbsolute(xg))], [absSum], Equivalence.Relative<T>(n, _cuda), $"SumOfAbsolute n={n}");

@@ -1,0 +1,51 @@
+// The bounds hook itself: a kernel that reads one element past its input is recorded, not fatal, and the hook turns
+// it into a failure that names the test.
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using Xunit;
+
+namespace RefNet.Backends.Ilgpu.Tests;
+
+[Collection("Ilgpu")]
+public sealed class KernelBoundsCheckTests
+{
+    /// <summary>y[i] = a[i + 1]: the last thread reads a[a.Length], one past the end (a read, so nothing is corrupted).</summary>
+    private static void ReadOnePastTheEnd(Index1D i, ArrayView<float> a, ArrayView<float> y) => y[i] = a[i + 1];
+
+    [Fact]
+    public void KernelReadingPastItsBuffer_IsRecorded_AndBecomesANamedFailure()
+    {
+        KernelBoundsListener.Install();
+        using var context = Context.Create(b => b.CPU(IlgpuDevices.SmallCpuDevice));
+        using var accelerator = context.CreateCPUAccelerator(0);
+        using var a = accelerator.Allocate1D<float>(4);
+        using var y = accelerator.Allocate1D<float>(4);
+        var kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ReadOnePastTheEnd);
+        KernelBoundsListener.Drain();
+        kernel(4, a.View, y.View);
+        accelerator.Synchronize();
+        List<string> failures = KernelBoundsListener.Drain(); // taken here, so the hook does not fail this test
+        Assert.Single(failures);
+        Assert.Contains("Index out of range", failures[0]);
+        string? message = KernelBoundsCheckAttribute.Message(typeof(KernelBoundsCheckTests).GetMethod(nameof(KernelReadingPastItsBuffer_IsRecorded_AndBecomesANamedFailure))!, failures);
+        Assert.NotNull(message);
+        Assert.StartsWith("KernelBoundsCheckTests.KernelReadingPastItsBuffer_IsRecorded_AndBecomesANamedFailure: a kernel indexed outside its buffer (1 failed bounds check)", message);
+        Assert.Null(KernelBoundsCheckAttribute.Message(typeof(KernelBoundsCheckTests).GetMethod(nameof(KernelReadingPastItsBuffer_IsRecorded_AndBecomesANamedFailure))!, []));
+    }
+
+    [Fact]
+    public void InBoundsKernel_RecordsNothing()
+    {
+        KernelBoundsListener.Install();
+        using var context = Context.Create(b => b.CPU(IlgpuDevices.SmallCpuDevice));
+        using var accelerator = context.CreateCPUAccelerator(0);
+        using var a = accelerator.Allocate1D<float>(5);
+        using var y = accelerator.Allocate1D<float>(4);
+        var kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ReadOnePastTheEnd);
+        KernelBoundsListener.Drain();
+        kernel(4, a.View, y.View);
+        accelerator.Synchronize();
+        Assert.Empty(KernelBoundsListener.Drain());
+    }
+}
