@@ -99,7 +99,7 @@ public abstract class FullGridTests<T>
     public void WholeTensorSum_BeyondOneGrid()
     {
         // The partials stage has 256 threads' work whatever the grid; lengths far above 256 loop inside each.
-        var (x, xd) = Random(new Shape(Beyond * 3), 7);
+        var (x, xd) = Random(new Shape(Math.Max(Beyond * 3, (3 * 256) + 7)), 7);
         T[] xs = x.ToArray();
         T expected = Equivalence.FixedTreeSum<T>(xs, v => v);
         if (_cuda)

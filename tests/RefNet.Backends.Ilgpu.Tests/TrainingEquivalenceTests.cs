@@ -37,9 +37,9 @@ public abstract class TrainingEquivalenceTests<T>
     }
 
     /// <summary>
-    /// Final-loss relative difference allowed after two epochs (gradcheck.md §10.8): float 1e-4, double 1e-10. On the
-    /// CPU accelerator too: the epoch loss is a whole-tensor Sum, whose 256-partial tree adds in another order than
-    /// the reference's loop (the weights, which never depend on it, are compared bitwise there).
+    /// Final-loss relative difference allowed after two epochs on CUDA (gradcheck.md §10.8): float 1e-4, double 1e-10.
+    /// On the CPU accelerator the loss history is compared bitwise: the batch losses are whole-tensor Sums of at most
+    /// 8 rows, and a 256-partial tree over at most 256 terms adds them in exactly the reference's left-to-right order.
     /// </summary>
     private static double LossTolerance => typeof(T) == typeof(float) ? 1e-4 : 1e-10;
 
@@ -138,7 +138,14 @@ public abstract class TrainingEquivalenceTests<T>
 
         double lc = hc["loss"][^1];
         double lg = hg["loss"][^1];
-        Assert.True(Math.Abs(lg - lc) <= LossTolerance * Math.Abs(lc), $"{setup}: final loss cpu {lc:R} vs ilgpu {lg:R}");
+        if (_cuda)
+        {
+            Assert.True(Math.Abs(lg - lc) <= LossTolerance * Math.Abs(lc), $"{setup}: final loss cpu {lc:R} vs ilgpu {lg:R}");
+        }
+        else
+        {
+            Assert.Equal(hc["loss"], hg["loss"]);
+        }
         Assert.Equal(hc["acc"], hg["acc"]);
         var cpuParams = cpuNet.Parameters.ToList();
         var gpuParams = gpuNet.Parameters.ToList();

@@ -49,15 +49,17 @@ public sealed class InfoCommand : ICommand
     /// <summary>Cores, SIMD, GEMM and threads of the CPU backend.</summary>
     public static (string, IEnumerable<string>) Cpu()
     {
-        IGemm gemm = GemmSelector.Default;
-        string env = Environment.GetEnvironmentVariable(GemmSelector.EnvironmentVariable) is { Length: > 0 } e ? $" (REFNET_GEMM={e})" : " (automatic)";
+        GemmChoice choice = GemmSelector.DefaultChoice;
+        IGemm gemm = choice.Gemm;
         return ("cpu",
         [
             $"cpu count:      {Environment.ProcessorCount}",
             $"simd:           Vector512 accelerated {Vector512.IsHardwareAccelerated}, Vector256 accelerated {Vector256.IsHardwareAccelerated}, Vector<T> {System.Numerics.Vector<float>.Count * 32} bit",
-            $"gemm:           {gemm.Name}{env}",
+            $"gemm:           {gemm.Name}",
+            $"gemm why:       {choice.Reason}",
             $"gemm detail:    {gemm.Description}",
-            $"openblas:       {(OpenBlasGemm.Instance is { } b ? $"loaded from {b.LibraryName}" : "not found (apt-get install libopenblas0)")}",
+            $"openblas:       {(OpenBlasGemm.Instance is { } b ? $"loaded from {b.LibraryName}, core {b.CoreName}" : "not found (apt-get install libopenblas0)")}",
+            $"cpu simd level: {GemmSelector.CpuLevel}",
             $"managed kernel: {ManagedGemm.Instance.Kernel}",
             $"threads:        {CpuThreads.Count} (REFNET_THREADS or cpu count)",
         ]);

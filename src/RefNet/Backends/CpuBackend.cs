@@ -13,7 +13,8 @@ namespace RefNet.Backends;
 /// <remarks>
 /// A formula struct that also implements its vector interface (<see cref="IVectorUnaryFunction{T}"/> …) runs a
 /// <see cref="Vector{T}"/> at a time, the tail with its scalar form; any other formula runs the reference loop.
-/// Reductions whose order would change stay the reference loops. Every matrix product goes through one
+/// Reductions whose order would change stay the reference loops. Elementwise calls on long tensors are split
+/// across the GEMM's worker team in chunks of whole vectors, which leaves every element's bits unchanged. Every matrix product goes through one
 /// <see cref="IGemm"/>, chosen at construction: by default <see cref="GemmSelector.Default"/> (environment variable
 /// REFNET_GEMM overrides). The GEMM kernels and the worker team live in <c>Backends/Cpu/</c>.
 /// </remarks>
@@ -66,12 +67,16 @@ public class CpuBackend<T> : ReferenceBackend<T>
 
     // ---- elementwise formulas: vector form when the struct has one --------------------------
 
+    /// <summary>Elementwise calls on at least this many elements are split across <see cref="CpuThreads.Count"/> threads.</summary>
+    /// <remarks>Below it the hand-off costs more than it saves (a 128 × 512 activation is 65 536 elements).</remarks>
+    public const int ParallelThreshold = 1 << 15;
+
     /// <inheritdoc/>
     protected override void MapCore<F>(Tensor<T> x, Tensor<T> y, F f)
     {
         if (VectorLoops<F>.Unary is { } loop)
         {
-            loop(x, y, f);
+            Split(loop, x, y, null, null, f, y.Length);
             return;
         }
         base.MapCore(x, y, f);
@@ -82,7 +87,7 @@ public class CpuBackend<T> : ReferenceBackend<T>
     {
         if (VectorLoops<F>.Binary is { } loop)
         {
-            loop(a, b, y, f);
+            Split(loop, a, b, y, null, f, y.Length);
             return;
         }
         base.MapCore(a, b, y, f);
@@ -93,7 +98,7 @@ public class CpuBackend<T> : ReferenceBackend<T>
     {
         if (VectorLoops<F>.Ternary is { } loop)
         {
-            loop(a, b, c, y, f);
+            Split(loop, a, b, c, y, f, y.Length);
             return;
         }
         base.MapCore(a, b, c, y, f);
@@ -104,7 +109,7 @@ public class CpuBackend<T> : ReferenceBackend<T>
     {
         if (VectorLoops<F>.Update is { } loop)
         {
-            loop(parameter, gradient, f);
+            Split(loop, parameter, gradient, null, null, f, parameter.Length);
             return;
         }
         base.UpdateCore(parameter, gradient, f);
@@ -115,7 +120,7 @@ public class CpuBackend<T> : ReferenceBackend<T>
     {
         if (VectorLoops<F>.UpdateWithState is { } loop)
         {
-            loop(parameter, gradient, state, f);
+            Split(loop, parameter, gradient, state, null, f, parameter.Length);
             return;
         }
         base.UpdateCore(parameter, gradient, state, f);
@@ -126,7 +131,7 @@ public class CpuBackend<T> : ReferenceBackend<T>
     {
         if (VectorLoops<F>.UpdateWithTwoStates is { } loop)
         {
-            loop(parameter, gradient, state1, state2, f);
+            Split(loop, parameter, gradient, state1, state2, f, parameter.Length);
             return;
         }
         base.UpdateCore(parameter, gradient, state1, state2, f);
@@ -137,108 +142,170 @@ public class CpuBackend<T> : ReferenceBackend<T>
     {
         if (VectorLoops<F>.Generate is { } loop)
         {
-            loop(y, f);
+            Split(loop, y, null, null, null, f, y.Length);
             return;
         }
         base.GenerateCore(y, f);
     }
 
-    // ---- the vector loops, one per arity -----------------------------------------------------
+    // ---- the vector loops, one per arity, each over a range of elements ---------------------
 
-    /// <summary>For one formula type F, the vector loop of its arity, or null when F has no vector form.</summary>
-    /// <remarks>Built once per F by closing the generic loop below over F (a struct, so the JIT specialises and
+    /// <summary>A vector loop over elements [start, end) of up to four tensors (which ones: the arity's).</summary>
+    private delegate void RangeLoop<F>(Tensor<T> t0, Tensor<T>? t1, Tensor<T>? t2, Tensor<T>? t3, F f, int start, int end)
+        where F : struct;
+
+    /// <summary>
+    /// Runs <paramref name="loop"/> over all <paramref name="length"/> elements: on the calling thread when short, else
+    /// in one chunk per thread. Chunks start at multiples of the vector width, so every element takes the same path
+    /// (vector or scalar tail) and gets the same bits as on one thread; each element belongs to one chunk.
+    /// </summary>
+    private static void Split<F>(RangeLoop<F> loop, Tensor<T> t0, Tensor<T>? t1, Tensor<T>? t2, Tensor<T>? t3, F f, int length)
+        where F : struct
+    {
+        int threads = length < ParallelThreshold ? 1 : CpuThreads.Count;
+        if (threads == 1)
+        {
+            loop(t0, t1, t2, t3, f, 0, length);
+            return;
+        }
+        Chunks<F> body = Chunks<F>.ForThisThread;
+        int w = Vector<T>.Count;
+        body.Set(loop, t0, t1, t2, t3, f, length, ((length / threads) + w) / w * w);
+        try
+        {
+            WorkerTeam.Shared.Run(body, ((length - 1) / body.Chunk) + 1, threads);
+        }
+        finally
+        {
+            body.Clear();
+        }
+    }
+
+    /// <summary>One split call's arguments, reused per calling thread (so a training step allocates nothing).</summary>
+    private sealed class Chunks<F> : ITaskBody
+        where F : struct
+    {
+        [ThreadStatic]
+        private static Chunks<F>? t_instance;
+
+        private RangeLoop<F>? _loop;
+        private Tensor<T>? _t0, _t1, _t2, _t3;
+        private F _f;
+        private int _length;
+
+        public static Chunks<F> ForThisThread => t_instance ??= new Chunks<F>();
+
+        public int Chunk { get; private set; }
+
+        public void Set(RangeLoop<F> loop, Tensor<T> t0, Tensor<T>? t1, Tensor<T>? t2, Tensor<T>? t3, F f, int length, int chunk)
+        {
+            (_loop, _t0, _t1, _t2, _t3, _f, _length, Chunk) = (loop, t0, t1, t2, t3, f, length, chunk);
+        }
+
+        public void Clear() => (_loop, _t0, _t1, _t2, _t3) = (null, null, null, null, null);
+
+        public void Execute(int index)
+        {
+            int start = index * Chunk;
+            _loop!(_t0!, _t1, _t2, _t3, _f, start, Math.Min(_length, start + Chunk));
+        }
+    }
+
+    /// <summary>For one formula type F, the vector loop of each arity it supports (null where F has no vector form).</summary>
+    /// <remarks>Built once per F by closing the generic loops below over F (a struct, so the JIT specialises and
     /// inlines it); the per-call cost is one delegate call.</remarks>
     private static class VectorLoops<F>
         where F : struct
     {
-        public static readonly Action<Tensor<T>, Tensor<T>, F>? Unary = Close<Action<Tensor<T>, Tensor<T>, F>>(typeof(IVectorUnaryFunction<T>), nameof(UnaryLoop));
-        public static readonly Action<Tensor<T>, Tensor<T>, Tensor<T>, F>? Binary = Close<Action<Tensor<T>, Tensor<T>, Tensor<T>, F>>(typeof(IVectorBinaryFunction<T>), nameof(BinaryLoop));
-        public static readonly Action<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, F>? Ternary = Close<Action<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, F>>(typeof(IVectorTernaryFunction<T>), nameof(TernaryLoop));
-        public static readonly Action<Tensor<T>, Tensor<T>, F>? Update = Close<Action<Tensor<T>, Tensor<T>, F>>(typeof(IVectorUpdate<T>), nameof(UpdateLoop));
-        public static readonly Action<Tensor<T>, Tensor<T>, Tensor<T>, F>? UpdateWithState = Close<Action<Tensor<T>, Tensor<T>, Tensor<T>, F>>(typeof(IVectorUpdateWithState<T>), nameof(UpdateWithStateLoop));
-        public static readonly Action<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, F>? UpdateWithTwoStates = Close<Action<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, F>>(typeof(IVectorUpdateWithTwoStates<T>), nameof(UpdateWithTwoStatesLoop));
-        public static readonly Action<Tensor<T>, F>? Generate = Close<Action<Tensor<T>, F>>(typeof(IVectorIndexFunction<T>), nameof(GenerateLoop));
+        public static readonly RangeLoop<F>? Unary = Close(typeof(IVectorUnaryFunction<T>), nameof(UnaryLoop));
+        public static readonly RangeLoop<F>? Binary = Close(typeof(IVectorBinaryFunction<T>), nameof(BinaryLoop));
+        public static readonly RangeLoop<F>? Ternary = Close(typeof(IVectorTernaryFunction<T>), nameof(TernaryLoop));
+        public static readonly RangeLoop<F>? Update = Close(typeof(IVectorUpdate<T>), nameof(UpdateLoop));
+        public static readonly RangeLoop<F>? UpdateWithState = Close(typeof(IVectorUpdateWithState<T>), nameof(UpdateWithStateLoop));
+        public static readonly RangeLoop<F>? UpdateWithTwoStates = Close(typeof(IVectorUpdateWithTwoStates<T>), nameof(UpdateWithTwoStatesLoop));
+        public static readonly RangeLoop<F>? Generate = Close(typeof(IVectorIndexFunction<T>), nameof(GenerateLoop));
 
-        private static TDelegate? Close<TDelegate>(Type vectorInterface, string loop)
-            where TDelegate : Delegate
+        private static RangeLoop<F>? Close(Type vectorInterface, string loop)
         {
             if (!Vector.IsHardwareAccelerated || !vectorInterface.IsAssignableFrom(typeof(F)))
             {
                 return null;
             }
             MethodInfo open = typeof(CpuBackend<T>).GetMethod(loop, BindingFlags.NonPublic | BindingFlags.Static)!;
-            return open.MakeGenericMethod(typeof(F)).CreateDelegate<TDelegate>();
+            return open.MakeGenericMethod(typeof(F)).CreateDelegate<RangeLoop<F>>();
         }
     }
 
-    private static void UnaryLoop<F>(Tensor<T> x, Tensor<T> y, F f)
+    // Each loop: whole vectors from start while they fit before end, then the scalar form for the rest.
+
+    private static void UnaryLoop<F>(Tensor<T> x, Tensor<T>? y, Tensor<T>? unused2, Tensor<T>? unused3, F f, int start, int end)
         where F : struct, IVectorUnaryFunction<T>
     {
-        Span<T> sx = Data(x), sy = Data(y);
-        int w = Vector<T>.Count, i = 0;
-        for (; i <= sy.Length - w; i += w)
+        Span<T> sx = Data(x), sy = Data(y!);
+        int w = Vector<T>.Count, i = start;
+        for (; i <= end - w; i += w)
         {
             f.Apply(new Vector<T>(sx[i..])).CopyTo(sy[i..]);
         }
-        for (; i < sy.Length; i++)
+        for (; i < end; i++)
         {
             sy[i] = f.Apply(sx[i]);
         }
     }
 
-    private static void BinaryLoop<F>(Tensor<T> a, Tensor<T> b, Tensor<T> y, F f)
+    private static void BinaryLoop<F>(Tensor<T> a, Tensor<T>? b, Tensor<T>? y, Tensor<T>? unused3, F f, int start, int end)
         where F : struct, IVectorBinaryFunction<T>
     {
-        Span<T> sa = Data(a), sb = Data(b), sy = Data(y);
-        int w = Vector<T>.Count, i = 0;
-        for (; i <= sy.Length - w; i += w)
+        Span<T> sa = Data(a), sb = Data(b!), sy = Data(y!);
+        int w = Vector<T>.Count, i = start;
+        for (; i <= end - w; i += w)
         {
             f.Apply(new Vector<T>(sa[i..]), new Vector<T>(sb[i..])).CopyTo(sy[i..]);
         }
-        for (; i < sy.Length; i++)
+        for (; i < end; i++)
         {
             sy[i] = f.Apply(sa[i], sb[i]);
         }
     }
 
-    private static void TernaryLoop<F>(Tensor<T> a, Tensor<T> b, Tensor<T> c, Tensor<T> y, F f)
+    private static void TernaryLoop<F>(Tensor<T> a, Tensor<T>? b, Tensor<T>? c, Tensor<T>? y, F f, int start, int end)
         where F : struct, IVectorTernaryFunction<T>
     {
-        Span<T> sa = Data(a), sb = Data(b), sc = Data(c), sy = Data(y);
-        int w = Vector<T>.Count, i = 0;
-        for (; i <= sy.Length - w; i += w)
+        Span<T> sa = Data(a), sb = Data(b!), sc = Data(c!), sy = Data(y!);
+        int w = Vector<T>.Count, i = start;
+        for (; i <= end - w; i += w)
         {
             f.Apply(new Vector<T>(sa[i..]), new Vector<T>(sb[i..]), new Vector<T>(sc[i..])).CopyTo(sy[i..]);
         }
-        for (; i < sy.Length; i++)
+        for (; i < end; i++)
         {
             sy[i] = f.Apply(sa[i], sb[i], sc[i]);
         }
     }
 
-    private static void UpdateLoop<F>(Tensor<T> parameter, Tensor<T> gradient, F f)
+    private static void UpdateLoop<F>(Tensor<T> parameter, Tensor<T>? gradient, Tensor<T>? unused2, Tensor<T>? unused3, F f, int start, int end)
         where F : struct, IVectorUpdate<T>
     {
-        Span<T> p = Data(parameter), g = Data(gradient);
-        int w = Vector<T>.Count, i = 0;
-        for (; i <= p.Length - w; i += w)
+        Span<T> p = Data(parameter), g = Data(gradient!);
+        int w = Vector<T>.Count, i = start;
+        for (; i <= end - w; i += w)
         {
             var pv = new Vector<T>(p[i..]);
             f.Apply(ref pv, new Vector<T>(g[i..]));
             pv.CopyTo(p[i..]);
         }
-        for (; i < p.Length; i++)
+        for (; i < end; i++)
         {
             f.Apply(ref p[i], g[i]);
         }
     }
 
-    private static void UpdateWithStateLoop<F>(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> state, F f)
+    private static void UpdateWithStateLoop<F>(Tensor<T> parameter, Tensor<T>? gradient, Tensor<T>? state, Tensor<T>? unused3, F f, int start, int end)
         where F : struct, IVectorUpdateWithState<T>
     {
-        Span<T> p = Data(parameter), g = Data(gradient), s = Data(state);
-        int w = Vector<T>.Count, i = 0;
-        for (; i <= p.Length - w; i += w)
+        Span<T> p = Data(parameter), g = Data(gradient!), s = Data(state!);
+        int w = Vector<T>.Count, i = start;
+        for (; i <= end - w; i += w)
         {
             var pv = new Vector<T>(p[i..]);
             var sv = new Vector<T>(s[i..]);
@@ -246,18 +313,18 @@ public class CpuBackend<T> : ReferenceBackend<T>
             pv.CopyTo(p[i..]);
             sv.CopyTo(s[i..]);
         }
-        for (; i < p.Length; i++)
+        for (; i < end; i++)
         {
             f.Apply(ref p[i], g[i], ref s[i]);
         }
     }
 
-    private static void UpdateWithTwoStatesLoop<F>(Tensor<T> parameter, Tensor<T> gradient, Tensor<T> state1, Tensor<T> state2, F f)
+    private static void UpdateWithTwoStatesLoop<F>(Tensor<T> parameter, Tensor<T>? gradient, Tensor<T>? state1, Tensor<T>? state2, F f, int start, int end)
         where F : struct, IVectorUpdateWithTwoStates<T>
     {
-        Span<T> p = Data(parameter), g = Data(gradient), s1 = Data(state1), s2 = Data(state2);
-        int w = Vector<T>.Count, i = 0;
-        for (; i <= p.Length - w; i += w)
+        Span<T> p = Data(parameter), g = Data(gradient!), s1 = Data(state1!), s2 = Data(state2!);
+        int w = Vector<T>.Count, i = start;
+        for (; i <= end - w; i += w)
         {
             var pv = new Vector<T>(p[i..]);
             var v1 = new Vector<T>(s1[i..]);
@@ -267,22 +334,22 @@ public class CpuBackend<T> : ReferenceBackend<T>
             v1.CopyTo(s1[i..]);
             v2.CopyTo(s2[i..]);
         }
-        for (; i < p.Length; i++)
+        for (; i < end; i++)
         {
             f.Apply(ref p[i], g[i], ref s1[i], ref s2[i]);
         }
     }
 
-    private static void GenerateLoop<F>(Tensor<T> y, F f)
+    private static void GenerateLoop<F>(Tensor<T> y, Tensor<T>? unused1, Tensor<T>? unused2, Tensor<T>? unused3, F f, int start, int end)
         where F : struct, IVectorIndexFunction<T>
     {
         Span<T> sy = Data(y);
-        int w = Vector<T>.Count, i = 0;
-        for (; i <= sy.Length - w; i += w)
+        int w = Vector<T>.Count, i = start;
+        for (; i <= end - w; i += w)
         {
             f.ApplyVector(i).CopyTo(sy[i..]);
         }
-        for (; i < sy.Length; i++)
+        for (; i < end; i++)
         {
             sy[i] = f.Apply(i);
         }

@@ -174,6 +174,21 @@ public abstract partial class BackendContractTests<T>
         Assert.Equal([58.0, 64, 139, 154], Read(c));
     }
 
+    [SkippableTheory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void MatMul_BetaZero_NeverReadsC_NaNAndInfinityInCAreOverwritten(bool transposeA, bool transposeB)
+    {
+        // BLAS: with beta = 0, C is output only (0·NaN would otherwise be NaN). Same product as the hand-worked case.
+        Tensor<T> a = Make(transposeA ? new Shape(3, 2) : new Shape(2, 3), transposeA ? [1, 4, 2, 5, 3, 6] : [1, 2, 3, 4, 5, 6]);
+        Tensor<T> b = Make(transposeB ? new Shape(2, 3) : new Shape(3, 2), transposeB ? [7, 9, 11, 8, 10, 12] : [7, 8, 9, 10, 11, 12]);
+        Tensor<T> c = Make(new Shape(2, 2), [double.NaN, double.PositiveInfinity, double.NegativeInfinity, double.NaN]);
+        Backend.MatMul(a, transposeA, b, transposeB, c, T.One, T.Zero);
+        Assert.Equal([58.0, 64, 139, 154], Read(c));
+    }
+
     public static TheoryData<bool, bool, double, double> MatMulCases => new()
     {
         { false, false, 1, 0 },

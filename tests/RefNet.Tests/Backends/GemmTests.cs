@@ -178,9 +178,64 @@ public class GemmTests
     {
         Assert.Equal("managed", GemmSelector.FromName("managed").Name);
         Assert.Equal("reference", GemmSelector.FromName("Reference").Name);
-        Assert.Equal(OpenBlasGemm.IsAvailable ? "openblas" : "managed", GemmSelector.FromName("auto").Name);
+        // "auto" is what the rule decides for this machine's OpenBLAS core and CPU.
+        (string decided, _) = GemmSelector.Decide(OpenBlasGemm.Instance?.CoreName, GemmSelector.CpuLevel, Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE"));
+        Assert.Equal(decided, GemmSelector.FromName("auto").Name);
         Assert.Throws<ArgumentException>(() => GemmSelector.FromName("mkl"));
+        Assert.Equal("REFNET_GEMM=managed", GemmSelector.Select(" managed").Reason);
+        Assert.Same(ManagedGemm.Instance, GemmSelector.Select("managed").Gemm);
     }
+
+    [Theory]
+    // OpenBLAS 0.3.21 on an Intel Xeon it does not recognise (AVX-512, AMX): the generic SSE kernel; managed wins.
+    [InlineData("Prescott", SimdLevel.Avx512, null, "managed")]
+    [InlineData("Core2", SimdLevel.Avx2, "", "managed")]
+    [InlineData("NEHALEM", SimdLevel.Avx2, null, "managed")]
+    // Tuned kernels: OpenBLAS stays (Zen 4 reports Cooperlake; Zen 2/3 report Zen).
+    [InlineData("Cooperlake", SimdLevel.Avx512, null, "openblas")]
+    [InlineData("Zen", SimdLevel.Avx512, null, "openblas")]
+    [InlineData("Haswell", SimdLevel.Avx2, null, "openblas")]
+    [InlineData("SkylakeX", SimdLevel.Avx512, null, "openblas")]
+    // An AVX kernel on an AVX CPU, an SSE kernel on an SSE CPU: the best OpenBLAS has for that CPU.
+    [InlineData("Sandybridge", SimdLevel.Avx, null, "openblas")]
+    [InlineData("Prescott", SimdLevel.Sse, null, "openblas")]
+    // The user forced the core: never overridden, even to a generic one.
+    [InlineData("Prescott", SimdLevel.Avx512, "PRESCOTT", "openblas")]
+    // Non-x86 cores and CPUs: OpenBLAS' own choice.
+    [InlineData("NEOVERSEN1", SimdLevel.Unknown, null, "openblas")]
+    [InlineData("unknown core", SimdLevel.Avx512, null, "openblas")]
+    public void Automatic_PicksManaged_ExactlyWhenOpenBlasFellBackToAGenericKernel(string core, SimdLevel cpu, string? userCore, string expected)
+    {
+        (string gemm, string reason) = GemmSelector.Decide(core, cpu, userCore);
+        Assert.Equal(expected, gemm);
+        Assert.Contains(core, reason);
+        if (expected == "managed")
+        {
+            Assert.Contains("fallback", reason);
+        }
+        if (!string.IsNullOrEmpty(userCore))
+        {
+            Assert.Contains($"OPENBLAS_CORETYPE={userCore}", reason);
+        }
+    }
+
+    [Fact]
+    public void Automatic_WithoutOpenBlas_IsManaged_AndSaysHowToGetIt()
+    {
+        (string gemm, string reason) = GemmSelector.Decide(null, SimdLevel.Avx512, null);
+        Assert.Equal("managed", gemm);
+        Assert.Contains("apt-get install libopenblas0", reason);
+    }
+
+    [Theory]
+    [InlineData("Prescott", SimdLevel.Sse)]
+    [InlineData("Sandybridge", SimdLevel.Avx)]
+    [InlineData("Steamroller", SimdLevel.Avx)]
+    [InlineData("haswell", SimdLevel.Avx2)]
+    [InlineData("Excavator", SimdLevel.Avx2)]
+    [InlineData("SapphireRapids", SimdLevel.Avx512)]
+    [InlineData("ARMV8", SimdLevel.Unknown)]
+    public void CoreLevel_RanksOpenBlasKernels(string core, SimdLevel level) => Assert.Equal(level, GemmSelector.CoreLevel(core));
 
     private static void CheckFloat(IGemm gemm, int m, int n, int k, bool ta, bool tb, double alpha, double beta, int seed)
     {

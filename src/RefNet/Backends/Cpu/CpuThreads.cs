@@ -3,9 +3,10 @@
 namespace RefNet.Backends.Cpu;
 
 /// <summary>The thread budget of the CPU backend (default: the environment variable REFNET_THREADS, else all cores).</summary>
-/// <remarks>Only GEMM runs in parallel. <see cref="ManagedGemm"/> splits C into tiles that a fixed team of
+/// <remarks>GEMM and long elementwise calls run in parallel. <see cref="ManagedGemm"/> splits C into tiles that a fixed team of
 /// <c>Count − 1</c> worker threads plus the caller share; <see cref="OpenBlasGemm"/> is told to use
-/// <c>Count</c> threads. Elementwise operations run on the calling thread.</remarks>
+/// <c>Count</c> threads. Elementwise calls on at least <see cref="CpuBackend{T}.ParallelThreshold"/> elements
+/// use the same team, one chunk of whole vectors per thread.</remarks>
 public static class CpuThreads
 {
     private static int s_count = Initial();

@@ -69,6 +69,9 @@ public sealed unsafe class OpenBlasGemm : IGemm
     /// <summary>True when an OpenBLAS library was found.</summary>
     public static bool IsAvailable => Instance is not null;
 
+    /// <summary>The kernel OpenBLAS chose for this CPU (openblas_get_corename), e.g. "Haswell" or "Prescott".</summary>
+    public string CoreName => _coreName;
+
     /// <summary>The library file name that loaded, e.g. "libopenblas.so.0".</summary>
     public string LibraryName { get; }
 

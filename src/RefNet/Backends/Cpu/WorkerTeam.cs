@@ -34,6 +34,9 @@ internal sealed class WorkerTeam
     private int _sleepers;
     private Exception? _failure;
 
+    [ThreadStatic]
+    private static bool t_insideRun;
+
     /// <summary>The process-wide team.</summary>
     public static WorkerTeam Shared { get; } = new();
 
@@ -45,7 +48,9 @@ internal sealed class WorkerTeam
             return;
         }
         int helpers = Math.Min(threads, taskCount) - 1;
-        if (helpers <= 0 || !Monitor.TryEnter(_gate))
+        // Serially when there is nothing to share, when another thread holds the team, or when this thread is
+        // already inside a Run (Monitor is reentrant, so a nested call would otherwise replace the running one).
+        if (helpers <= 0 || t_insideRun || !Monitor.TryEnter(_gate))
         {
             for (int i = 0; i < taskCount; i++)
             {
@@ -53,6 +58,7 @@ internal sealed class WorkerTeam
             }
             return;
         }
+        t_insideRun = true;
         try
         {
             while (_workers.Count < helpers)
@@ -61,13 +67,15 @@ internal sealed class WorkerTeam
                 _workers.Add(thread);
                 thread.Start();
             }
-            // Publish the call: body and count first, then the (generation, 0) claim counter, then the generation.
+            // Publish the call: first the (generation, 0) claim counter, so that a worker still holding the previous
+            // generation can no longer claim anything (even with this call's body), then body and count, then the
+            // generation, which is what wakes workers for this call.
             int generation = _generation + 1;
-            _body = body;
-            _taskCount = taskCount;
+            Interlocked.Exchange(ref _claim, (long)generation << 32);
+            Volatile.Write(ref _body, body);
+            Volatile.Write(ref _taskCount, taskCount);
             _failure = null;
             Volatile.Write(ref _done, 0);
-            Interlocked.Exchange(ref _claim, (long)generation << 32);
             Interlocked.Exchange(ref _generation, generation);
             if (Volatile.Read(ref _sleepers) > 0)
             {
@@ -89,6 +97,7 @@ internal sealed class WorkerTeam
         }
         finally
         {
+            t_insideRun = false;
             Monitor.Exit(_gate);
         }
     }
@@ -146,8 +155,8 @@ internal sealed class WorkerTeam
             }
             seen = generation;
             // Snapshot the call; the claim counter rejects the snapshot if a newer call replaced it meanwhile.
-            ITaskBody? body = _body;
-            int count = _taskCount;
+            ITaskBody? body = Volatile.Read(ref _body);
+            int count = Volatile.Read(ref _taskCount);
             if (body is not null)
             {
                 Drain(generation, body, count);
