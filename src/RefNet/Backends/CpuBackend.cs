@@ -71,12 +71,18 @@ public class CpuBackend<T> : ReferenceBackend<T>
     /// <remarks>Below it the hand-off costs more than it saves (a 128 × 512 activation is 65 536 elements).</remarks>
     public const int ParallelThreshold = 1 << 15;
 
+    /// <summary>
+    /// Threads for long elementwise calls: <see cref="CpuThreads.Count"/> with the managed GEMM, whose worker team
+    /// they share; 1 with OpenBLAS, whose own threads keep spinning between GEMM calls and would compete for the cores.
+    /// </summary>
+    public int ElementwiseThreads => GemmImplementation is OpenBlasGemm ? 1 : CpuThreads.Count;
+
     /// <inheritdoc/>
     protected override void MapCore<F>(Tensor<T> x, Tensor<T> y, F f)
     {
         if (VectorLoops<F>.Unary is { } loop)
         {
-            Split(loop, x, y, null, null, f, y.Length);
+            Split(ElementwiseThreads, loop, x, y, null, null, f, y.Length);
             return;
         }
         base.MapCore(x, y, f);
@@ -87,7 +93,7 @@ public class CpuBackend<T> : ReferenceBackend<T>
     {
         if (VectorLoops<F>.Binary is { } loop)
         {
-            Split(loop, a, b, y, null, f, y.Length);
+            Split(ElementwiseThreads, loop, a, b, y, null, f, y.Length);
             return;
         }
         base.MapCore(a, b, y, f);
@@ -98,7 +104,7 @@ public class CpuBackend<T> : ReferenceBackend<T>
     {
         if (VectorLoops<F>.Ternary is { } loop)
         {
-            Split(loop, a, b, c, y, f, y.Length);
+            Split(ElementwiseThreads, loop, a, b, c, y, f, y.Length);
             return;
         }
         base.MapCore(a, b, c, y, f);
@@ -109,7 +115,7 @@ public class CpuBackend<T> : ReferenceBackend<T>
     {
         if (VectorLoops<F>.Update is { } loop)
         {
-            Split(loop, parameter, gradient, null, null, f, parameter.Length);
+            Split(ElementwiseThreads, loop, parameter, gradient, null, null, f, parameter.Length);
             return;
         }
         base.UpdateCore(parameter, gradient, f);
@@ -120,7 +126,7 @@ public class CpuBackend<T> : ReferenceBackend<T>
     {
         if (VectorLoops<F>.UpdateWithState is { } loop)
         {
-            Split(loop, parameter, gradient, state, null, f, parameter.Length);
+            Split(ElementwiseThreads, loop, parameter, gradient, state, null, f, parameter.Length);
             return;
         }
         base.UpdateCore(parameter, gradient, state, f);
@@ -131,7 +137,7 @@ public class CpuBackend<T> : ReferenceBackend<T>
     {
         if (VectorLoops<F>.UpdateWithTwoStates is { } loop)
         {
-            Split(loop, parameter, gradient, state1, state2, f, parameter.Length);
+            Split(ElementwiseThreads, loop, parameter, gradient, state1, state2, f, parameter.Length);
             return;
         }
         base.UpdateCore(parameter, gradient, state1, state2, f);
@@ -142,7 +148,7 @@ public class CpuBackend<T> : ReferenceBackend<T>
     {
         if (VectorLoops<F>.Generate is { } loop)
         {
-            Split(loop, y, null, null, null, f, y.Length);
+            Split(ElementwiseThreads, loop, y, null, null, null, f, y.Length);
             return;
         }
         base.GenerateCore(y, f);
@@ -159,10 +165,10 @@ public class CpuBackend<T> : ReferenceBackend<T>
     /// in one chunk per thread. Chunks start at multiples of the vector width, so every element takes the same path
     /// (vector or scalar tail) and gets the same bits as on one thread; each element belongs to one chunk.
     /// </summary>
-    private static void Split<F>(RangeLoop<F> loop, Tensor<T> t0, Tensor<T>? t1, Tensor<T>? t2, Tensor<T>? t3, F f, int length)
+    private static void Split<F>(int maxThreads, RangeLoop<F> loop, Tensor<T> t0, Tensor<T>? t1, Tensor<T>? t2, Tensor<T>? t3, F f, int length)
         where F : struct
     {
-        int threads = length < ParallelThreshold ? 1 : CpuThreads.Count;
+        int threads = length < ParallelThreshold ? 1 : maxThreads;
         if (threads == 1)
         {
             loop(t0, t1, t2, t3, f, 0, length);

@@ -1,8 +1,9 @@
 // GemmSelector: picks the GEMM implementation once per process — unless REFNET_GEMM=openblas|managed|reference says
 // otherwise — and records why. OpenBLAS is the default when it loads and runs a kernel tuned for this CPU. When the
-// OpenBLAS build does not recognise the CPU it silently falls back to a generic SSE kernel ("Prescott"), 2–3× slower
-// than RefNet's managed AVX2/AVX-512 kernel; that case is detected from openblas_get_corename and the managed kernel
-// is used instead. A user's OPENBLAS_CORETYPE is never overridden: with it set, OpenBLAS runs what the user asked for.
+// OpenBLAS build does not recognise the CPU it silently falls back to a generic SSE kernel ("Prescott"), about 3×
+// slower; that case is detected from openblas_get_corename, and OpenBlasGemm loads the library again with the tuned
+// OPENBLAS_CORETYPE (SKYLAKEX or HASWELL). If OpenBLAS still runs a generic kernel, the managed kernel is used.
+// A user's OPENBLAS_CORETYPE is never overridden: with it set, OpenBLAS runs what the user asked for.
 using System.Runtime.Intrinsics.X86;
 
 namespace RefNet.Backends.Cpu;
@@ -63,6 +64,11 @@ public static class GemmSelector
     public static GemmChoice Automatic()
     {
         OpenBlasGemm? blas = OpenBlasGemm.Instance;
+        if (blas?.Retuned is { } r && CoreLevel(blas.CoreName) >= SimdLevel.Avx2)
+        {
+            return new GemmChoice(blas, $"automatic: OpenBLAS core {blas.CoreName}: this OpenBLAS build fell back to its generic {r.FallbackCore} kernel "
+                + $"on this {Describe(CpuLevel)} CPU, so RefNet loaded it again with {OpenBlasCoreTypeVariable}={r.CoreType}");
+        }
         (string name, string reason) = Decide(blas?.CoreName, CpuLevel, Environment.GetEnvironmentVariable(OpenBlasCoreTypeVariable));
         return new GemmChoice(name == "openblas" ? blas! : ManagedGemm.Instance, reason);
     }
@@ -99,6 +105,26 @@ public static class GemmSelector
                 + $"({OpenBlasCoreTypeVariable}=<core>, e.g. SKYLAKEX or HASWELL, makes OpenBLAS run a tuned kernel, and RefNet then uses it)");
         }
         return ("openblas", $"automatic: OpenBLAS recognises this CPU (core {openBlasCore}, {Describe(core)})");
+    }
+
+    /// <summary>
+    /// The OPENBLAS_CORETYPE that gives a tuned kernel where OpenBLAS fell back to a generic one (the fallback
+    /// condition of <see cref="Decide"/>): SKYLAKEX on an AVX-512 CPU, HASWELL on an AVX2 one; null where OpenBLAS'
+    /// own choice is fine or unknown.
+    /// </summary>
+    public static string? TunedCoreType(string openBlasCore, SimdLevel cpu)
+    {
+        SimdLevel core = CoreLevel(openBlasCore);
+        if (core == SimdLevel.Unknown || core >= cpu || core >= SimdLevel.Avx2)
+        {
+            return null;
+        }
+        return cpu switch
+        {
+            SimdLevel.Avx512 => "SKYLAKEX",
+            SimdLevel.Avx2 => "HASWELL",
+            _ => null,
+        };
     }
 
     /// <summary>The SIMD level of an OpenBLAS x86 kernel by its core name (case-insensitive); Unknown for other names.</summary>

@@ -31,11 +31,13 @@ public sealed unsafe class OpenBlasGemm : IGemm
     private readonly delegate* unmanaged<int, int, int, long, long, long, double, double*, long, double*, long, double, double*, long, void> _dgemm64;
     private readonly delegate* unmanaged<int, void> _setThreads;
     private readonly string _coreName;
+    private readonly IntPtr _handle;
     private int _threads;
 
     private OpenBlasGemm(string libraryName, IntPtr handle)
     {
         LibraryName = libraryName;
+        _handle = handle;
         if (NativeLibrary.TryGetExport(handle, "cblas_sgemm", out IntPtr s) && NativeLibrary.TryGetExport(handle, "cblas_dgemm", out IntPtr d))
         {
             _sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)s;
@@ -141,7 +143,36 @@ public sealed unsafe class OpenBlasGemm : IGemm
         }
     }
 
+    /// <summary>
+    /// Set when OpenBLAS first loaded with a generic fallback core and was reloaded with OPENBLAS_CORETYPE: that
+    /// first core (e.g. "Prescott") and the core type RefNet set; null when OpenBLAS' own choice was kept.
+    /// </summary>
+    public (string FallbackCore, string CoreType)? Retuned { get; private set; }
+
     private static OpenBlasGemm? TryLoad()
+    {
+        OpenBlasGemm? blas = LoadFirst();
+        // OpenBLAS picks its kernel once, when it loads, and falls back to a generic SSE one on CPUs its build does
+        // not know. Where that happened (and the user did not choose a core), unload it, set OPENBLAS_CORETYPE to the
+        // tuned kernel for this CPU's SIMD level, and load it again: OpenBLAS reads the variable at load time.
+        if (blas is null || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(GemmSelector.OpenBlasCoreTypeVariable))
+            || GemmSelector.TunedCoreType(blas.CoreName, GemmSelector.CpuLevel) is not { } coreType
+            || !OperatingSystem.IsLinux())
+        {
+            return blas;
+        }
+        string fallback = blas.CoreName;
+        NativeLibrary.Free(blas._handle);
+        SetProcessEnvironment(GemmSelector.OpenBlasCoreTypeVariable, coreType);
+        OpenBlasGemm? retuned = LoadFirst();
+        if (retuned is not null)
+        {
+            retuned.Retuned = (fallback, coreType);
+        }
+        return retuned;
+    }
+
+    private static OpenBlasGemm? LoadFirst()
     {
         foreach (string name in CandidateNames)
         {
@@ -155,9 +186,20 @@ public sealed unsafe class OpenBlasGemm : IGemm
                 catch (EntryPointNotFoundException)
                 {
                     // A library of that name without CBLAS; try the next name.
+                    NativeLibrary.Free(handle);
                 }
             }
         }
         return null;
     }
+
+    /// <summary>Sets a variable in the process environment that native code reads with getenv (.NET's own copy too).</summary>
+    private static void SetProcessEnvironment(string name, string value)
+    {
+        Environment.SetEnvironmentVariable(name, value);
+        _ = setenv(name, value, 1);
+    }
+
+    [DllImport("libc", EntryPoint = "setenv", CharSet = CharSet.Ansi, BestFitMapping = false)]
+    private static extern int setenv(string name, string value, int overwrite);
 }
