@@ -466,7 +466,7 @@ public abstract class OpEquivalenceTests<T>
             var (pc, pg) = Pair(shape, rng);
             var (s1c, s1g) = Pair(shape, rng, 0, 1);
             var (s2c, s2g) = Pair(shape, rng, 0, 1);
-            string rule = new[] { "sgd", "momentum", "nesterov", "rmsprop", "adam", "adagrad" }[seed % 6];
+            string rule = new[] { "sgd", "momentum", "nesterov", "rmsprop", "adam", "adagrad", "adadelta" }[seed % 7];
             T lr = T.CreateChecked(0.05);
             for (int step = 0; step < 10; step++)
             {
@@ -477,7 +477,8 @@ public abstract class OpEquivalenceTests<T>
             // Elementwise with a square root per step: 10 steps of a few roundings each.
             Close(pc, pg, Plus(Abs(pc.ToDoubleArray()), Enumerable.Repeat(1.0, shape.Length).ToArray()), 40, $"{rule} parameters");
             Close(s1c, s1g, Plus(Abs(s1c.ToDoubleArray()), Enumerable.Repeat(1.0, shape.Length).ToArray()), 40, $"{rule} state");
-        }, cases: 6);
+            Close(s2c, s2g, Plus(Abs(s2c.ToDoubleArray()), Enumerable.Repeat(1.0, shape.Length).ToArray()), 40, $"{rule} second state");
+        }, cases: 7);
     }
 
     private static void Step(IBackend<T> b, string rule, Tensor<T> p, Tensor<T> g, Tensor<T> s1, Tensor<T> s2, T lr)
@@ -500,6 +501,9 @@ public abstract class OpEquivalenceTests<T>
                 break;
             case "adam":
                 b.AdamUpdate(p, g, s1, s2, lr, rho, T.CreateChecked(0.999), eps);
+                break;
+            case "adadelta":
+                b.AdadeltaUpdate(p, g, s1, s2, lr, rho, eps);
                 break;
             default:
                 b.AdaGradUpdate(p, g, s1, lr, eps);

@@ -68,7 +68,7 @@ public abstract class Optimizer
         Iterations++;
     }
 
-    /// <summary>Creates an optimizer with its Keras defaults from a Keras name: "sgd", "rmsprop", "adam" or "adagrad".</summary>
+    /// <summary>Creates an optimizer with its Keras defaults from a Keras name: "sgd", "rmsprop", "adam", "adagrad" or "adadelta".</summary>
     /// <exception cref="ArgumentException">The name is unknown.</exception>
     public static Optimizer FromName(string name)
     {
@@ -79,7 +79,8 @@ public abstract class Optimizer
             "rmsprop" => new RmsProp(),
             "adam" => new Adam(),
             "adagrad" => new AdaGrad(),
-            _ => throw new ArgumentException($"Unknown optimizer '{name}' (supported: sgd, rmsprop, adam, adagrad)", nameof(name)),
+            "adadelta" => new Adadelta(),
+            _ => throw new ArgumentException($"Unknown optimizer '{name}' (supported: sgd, rmsprop, adam, adagrad, adadelta)", nameof(name)),
         };
     }
 

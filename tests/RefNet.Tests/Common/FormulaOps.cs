@@ -93,4 +93,7 @@ public static class FormulaOps
 
     public static void AdaGradUpdate<T>(this IBackend<T> b, Tensor<T> p, Tensor<T> g, Tensor<T> a, T learningRate, T epsilon)
         where T : unmanaged, IFloatingPointIeee754<T> => b.Update(p, g, a, new AdaGrad.Rule<T>(learningRate, epsilon));
+
+    public static void AdadeltaUpdate<T>(this IBackend<T> b, Tensor<T> p, Tensor<T> g, Tensor<T> a, Tensor<T> d, T learningRate, T rho, T epsilon)
+        where T : unmanaged, IFloatingPointIeee754<T> => b.Update(p, g, a, d, new Adadelta.Rule<T>(learningRate, rho, epsilon));
 }

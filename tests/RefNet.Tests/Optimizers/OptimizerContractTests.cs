@@ -17,6 +17,7 @@ public sealed class OptimizerContractTests
         { "rmsprop", ["name", "learning_rate", "decay", "rho", "epsilon"] },
         { "adam", ["name", "learning_rate", "decay", "beta_1", "beta_2", "epsilon"] },
         { "adagrad", ["name", "learning_rate", "decay", "epsilon", "initial_accumulator_value"] },
+        { "adadelta", ["name", "learning_rate", "decay", "rho", "epsilon"] },
     };
 
     [Theory]
@@ -50,7 +51,7 @@ public sealed class OptimizerContractTests
     {
         Assert.Throws<ArgumentNullException>(() => Optimizer.FromName(null!));
         var e = Assert.Throws<ArgumentException>(() => Optimizer.FromName("adamw"));
-        Assert.Contains("Unknown optimizer 'adamw' (supported: sgd, rmsprop, adam, adagrad)", e.Message);
+        Assert.Contains("Unknown optimizer 'adamw' (supported: sgd, rmsprop, adam, adagrad, adadelta)", e.Message);
     }
 
     [Theory]
