@@ -2,6 +2,8 @@
 # make mutate FOLDER="src/RefNet/Layers [src/RefNet/Losses …]": Stryker.NET mutation testing (not in CI: slow).
 # Coverage-based test selection (perTest), the slow MNIST band test left out. Several folders share one run
 # (Stryker compiles every mutant of the library once per run, which is most of a small folder's time).
+# MUTATE_FILTER replaces the test filter (e.g. the backend tests only, for src/RefNet/Backends, whose mutants every
+# test covers); MUTATE_CONCURRENCY sets Stryker's parallel test runners (default 2).
 # HTML and JSON reports under artifacts/mutation/<name>/reports/, then a score per folder and the time taken.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +33,7 @@ cat > "$config" <<JSON
     "test-projects": ["$PWD/tests/RefNet.Tests/RefNet.Tests.csproj"],
     "mutate": [$(IFS=,; echo "${globs[*]}")],
     "coverage-analysis": "perTest",
-    "test-case-filter": "FullyQualifiedName!~MnistMlpSlowTests&FullyQualifiedName!~Reproduction",
+    "test-case-filter": "${MUTATE_FILTER:-FullyQualifiedName!~MnistMlpSlowTests&FullyQualifiedName!~Reproduction}",
     "reporters": ["html", "json", "progress", "cleartext"],
     "concurrency": ${MUTATE_CONCURRENCY:-2},
     "configuration": "Release"
@@ -41,4 +43,4 @@ JSON
 (cd src/RefNet && dotnet stryker --config-file "$config" --output "$out" --skip-version-check)
 elapsed=$(( $(date +%s) - start ))
 python3 scripts/mutation_scores.py "$out/reports/mutation-report.json" "${rels[@]}"
-echo "mutate: ${*} took ${elapsed} s; reports in $out/reports/"
+echo "mutate: ${*} took ${elapsed} s (test filter: ${MUTATE_FILTER:-default}); reports in $out/reports/"

@@ -39,6 +39,13 @@ tables = {
     'summary_mnist_mlp.txt': [('dense_1', 'Dense', '(None, 512)', 401920), ('dropout_1', 'Dropout', '(None, 512)', 0),
                               ('dense_2', 'Dense', '(None, 512)', 262656), ('dropout_2', 'Dropout', '(None, 512)', 0),
                               ('dense_3', 'Dense', '(None, 10)', 5130)],
+    # keras-team/keras examples/mnist_cnn.py @ 1a3ee8441933fc007be6b2beb47af67998d50737 (the script prints no
+    # summary): Keras 2.0.x layer names (class name in snake case + _1, _2 per class), "valid" 3x3 convolutions
+    # 28 -> 26 -> 24, 2x2 pooling -> 12, and the counts of shared/reference/keras-golden.md section 1.2.
+    'summary_mnist_cnn.txt': [('conv2d_1', 'Conv2D', '(None, 26, 26, 32)', 320), ('conv2d_2', 'Conv2D', '(None, 24, 24, 64)', 18496),
+                              ('max_pooling2d_1', 'MaxPooling2D', '(None, 12, 12, 64)', 0), ('dropout_1', 'Dropout', '(None, 12, 12, 64)', 0),
+                              ('flatten_1', 'Flatten', '(None, 9216)', 0), ('dense_1', 'Dense', '(None, 128)', 1179776),
+                              ('dropout_2', 'Dropout', '(None, 128)', 0), ('dense_2', 'Dense', '(None, 10)', 1290)],
 }
 for name, layers in tables.items():
     with open(os.path.join(here, name), 'w', newline='\n') as f:

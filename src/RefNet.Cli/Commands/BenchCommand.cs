@@ -14,8 +14,10 @@ using RefNet.Tensors;
 
 namespace RefNet.Cli.Commands;
 
-/// <summary><c>refnet bench mnist-mlp|gemm [--threads N] [--precision f32|f64] [--epochs 3] [--gemm openblas|managed] [--device cpu|ilgpu-cpu|cuda]</c>.</summary>
-/// <remarks><c>--device cuda</c> times mnist-mlp epochs on the ILGPU CUDA backend (target ≤ 0.15 s/epoch on an H100).</remarks>
+/// <summary><c>refnet bench mnist-mlp|gemm [--threads N] [--precision f32|f64] [--epochs 3] [--gemm openblas|managed] [--device cpu|ilgpu-cpu|cuda] [--profile]</c>.</summary>
+/// <remarks><c>--profile</c> adds one more epoch of a second, identical network on a <see cref="ProfilingBackend{T}"/>
+/// and prints the time spent in each primitive, and how much of the epoch's wall time lies outside them.
+/// <c>--device cuda</c> times mnist-mlp epochs on the ILGPU CUDA backend (target ≤ 0.15 s/epoch on an H100).</remarks>
 public sealed class BenchCommand : ICommand
 {
     /// <summary>(name, m, n, k, transA, transB): the GEMMs of one mnist_mlp step with batch 128.</summary>
@@ -36,7 +38,7 @@ public sealed class BenchCommand : ICommand
     public string Name => "bench";
 
     /// <inheritdoc/>
-    public string Description => "timing: bench mnist-mlp|gemm [--threads N] [--precision f32|f64] [--epochs 3] [--gemm openblas|managed|reference] [--device cpu|ilgpu-cpu|cuda]";
+    public string Description => "timing: bench mnist-mlp|gemm [--threads N] [--precision f32|f64] [--epochs 3] [--gemm openblas|managed|reference] [--device cpu|ilgpu-cpu|cuda] [--profile]";
 
     /// <inheritdoc/>
     public int Run(string[] args, TextWriter output)
@@ -74,6 +76,9 @@ public sealed class BenchCommand : ICommand
                     break;
                 case "--synthetic":
                     o.Synthetic = true;
+                    break;
+                case "--profile":
+                    o.Profile = true;
                     break;
                 default:
                     throw new UsageException($"unknown argument '{args[i]}'");
@@ -175,7 +180,32 @@ public sealed class BenchCommand : ICommand
             $"seconds/epoch: best {sorted[0]:F3}, median {sorted[sorted.Count / 2]:F3}; allocated {allocated} bytes in {o.Epochs * steps} steps ({perStep:F1} bytes/step, includes Fit's per-epoch History/log entries); peak memory {peakMb:F0} MB"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT mnist-mlp impl=refnet-{(o.Device == "cpu" ? gemm.Name : o.Device)} precision={precision} threads={CpuThreads.Count} data={(source.StartsWith("synthetic", StringComparison.Ordinal) ? "synthetic" : "mnist")} best_s={sorted[0]:F3} median_s={sorted[sorted.Count / 2]:F3} alloc_bytes_per_step={perStep:F1} peak_mb={peakMb:F0}"));
+        if (o.Profile)
+        {
+            Profile(backend, x, y, batch, output);
+        }
         return 0;
+    }
+
+    // One warm-up epoch, then one timed epoch of the same model on a profiling wrapper of the same backend.
+    private static void Profile<T>(IBackend<T> backend, Tensor<T> x, Tensor<T> y, int batch, TextWriter output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var profiler = new ProfilingBackend<T>(backend);
+        Sequential<T> net = RefNet.Reproduction.MnistMlp.Build(seed: 1, profiler);
+        net.Fit(x, y, batchSize: batch, epochs: 1, seed: 0, verbose: 0);
+        profiler.Reset();
+        var sw = Stopwatch.StartNew();
+        net.Fit(x, y, batchSize: batch, epochs: 1, seed: 1, verbose: 0);
+        double wall = sw.Elapsed.TotalSeconds;
+        double inside = profiler.Rows.Sum(r => r.Time.TotalSeconds);
+        double gemm = profiler.Rows.Where(r => r.Operation.StartsWith("MatMul", StringComparison.Ordinal)).Sum(r => r.Time.TotalSeconds);
+        output.WriteLine($"profile of one epoch on {profiler}:");
+        output.WriteLine(profiler.Format());
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"epoch {wall:F3} s: GEMM {gemm:F3} s ({100 * gemm / wall:F1}%), other primitives {inside - gemm:F3} s ({100 * (inside - gemm) / wall:F1}%), outside the backend {wall - inside:F3} s ({100 * (wall - inside) / wall:F1}%)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT mnist-mlp-profile epoch_s={wall:F3} gemm_s={gemm:F3} other_primitives_s={inside - gemm:F3} outside_s={wall - inside:F3} epoch_over_gemm={wall / gemm:F2}"));
     }
 
     /// <summary>VmHWM from /proc/self/status (Linux), else the process' peak working set.</summary>
@@ -277,6 +307,8 @@ public sealed class BenchCommand : ICommand
         public string DataDirectory { get; set; } = Path.Combine("data", "mnist");
 
         public bool Synthetic { get; set; }
+
+        public bool Profile { get; set; }
 
         public string Device { get; set; } = "cpu";
     }

@@ -116,14 +116,14 @@ public sealed class GradCheckCommand : ICommand
 
         IReadOnlyList<GradientCheckCase> cases = GradientCheckSuite.Cases;
         int nameWidth = Math.Max(2, cases.Max(c => c.Name.Length));
-        output.WriteLine($"{"op".PadRight(nameWidth)}  {"shape",-8}  {"max rel error",13}  pass");
+        output.WriteLine($"{"op".PadRight(nameWidth)}  {"shape",-12}  {"max rel error",13}  pass");
         int failed = 0;
         foreach (GradientCheckCase check in cases)
         {
             GradientCheckResult r = check.Run(seed, backend);
             failed += r.Passed ? 0 : 1;
             string error = r.MaxRelativeError.ToString("0.00E+00", CultureInfo.InvariantCulture);
-            output.WriteLine($"{check.Name.PadRight(nameWidth)}  {r.Shape,-8}  {error,13}  {(r.Passed ? "yes" : "NO")}");
+            output.WriteLine($"{check.Name.PadRight(nameWidth)}  {r.Shape,-12}  {error,13}  {(r.Passed ? "yes" : "NO")}");
             if (verbose || !r.Passed)
             {
                 output.WriteLine($"    {r}");

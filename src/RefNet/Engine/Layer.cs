@@ -168,6 +168,39 @@ public abstract class Layer<T>
         return slot;
     }
 
+    /// <summary>
+    /// A view of <paramref name="source"/>'s storage with shape (<paramref name="rows"/>, ...<paramref name="rowShape"/>),
+    /// e.g. a convolution's (N, OH, OW, F) output read as the (N·OH·OW, F) matrix its GEMM writes.
+    /// </summary>
+    /// <remarks>The slot remembers the last two views made at one place, so a training loop (two batch sizes) makes
+    /// no new view after its first epoch. Views share storage: writing one writes the other.</remarks>
+    protected static Tensor<T> View(ref ViewSlot slot, Tensor<T> source, int rows, Shape rowShape)
+    {
+        if (Matches(slot.Last, source, rows, rowShape))
+        {
+            return slot.Last!;
+        }
+        if (Matches(slot.Previous, source, rows, rowShape))
+        {
+            (slot.Last, slot.Previous) = (slot.Previous, slot.Last);
+            return slot.Last!;
+        }
+        Tensor<T> view = source.Reshape(rowShape.WithBatch(rows));
+        (slot.Previous, slot.Last) = (slot.Last, view);
+        return view;
+
+        static bool Matches(Tensor<T>? view, Tensor<T> source, int rows, Shape rowShape) =>
+            view is not null && ReferenceEquals(view.Storage, source.Storage) && view.Rows == rows
+            && view.Shape.Dims[1..].SequenceEqual(rowShape.Dims);
+    }
+
+    /// <summary>The last two views <see cref="View"/> made at one place in a layer.</summary>
+    protected struct ViewSlot
+    {
+        internal Tensor<T>? Last;
+        internal Tensor<T>? Previous;
+    }
+
     /// <summary>Throws unless <paramref name="input"/> is (batch, ...InputShape).</summary>
     protected void CheckInput(Tensor<T> input)
     {

@@ -14,7 +14,9 @@ namespace RefNet.Layers;
 /// <typeparam name="T">float or double.</typeparam>
 /// <remarks>Slides number layers from 1; a network's Layers[0] is slide layer 1. The kernel is
 /// (inputs × units) as in Keras, so a batch of rows x (batch × inputs) gives z = x·W (batch × units).
-/// Defaults follow Keras: glorot_uniform kernel, zero bias.</remarks>
+/// Defaults follow Keras: glorot_uniform kernel, zero bias. On inputs of higher rank, (batch, …, inputs), the
+/// layer acts on the last axis as Keras' does: every (…) position is one row of the product, and the output is
+/// (batch, …, units) (views of the same storage; nothing is copied).</remarks>
 public sealed class Dense<T> : Layer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -23,6 +25,8 @@ public sealed class Dense<T> : Layer<T>
     private Tensor<T>? _output;
     private Tensor<T>? _preActivationGradient;
     private Tensor<T>? _inputGradient;
+    private Shape _inputRow = null!, _outputRow = null!;
+    private ViewSlot _xView, _zView, _aView, _gView, _dView, _dxView;
 
     /// <summary>Creates a Dense layer.</summary>
     /// <param name="units">Number of outputs (neurons).</param>
@@ -35,11 +39,16 @@ public sealed class Dense<T> : Layer<T>
     /// <param name="biasRegularizer">Optional L1/L2 penalty on b.</param>
     /// <param name="seed">Seed for the initializers (the network assigns one when null).</param>
     /// <param name="name">Layer name ("dense_1" etc. when null).</param>
+    /// <param name="inputShape">The input shape of a first layer on inputs of any rank, e.g. (time, features); instead of <paramref name="inputDim"/>.</param>
     public Dense(int units, ActivationFunction? activation = null, int? inputDim = null, bool useBias = true,
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
-        Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, int? seed = null, string? name = null)
-        : base(name, inputDim is int d ? new Shape(d) : null)
+        Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, int? seed = null, string? name = null, Shape? inputShape = null)
+        : base(name, inputShape ?? (inputDim is int d ? new Shape(d) : null))
     {
+        if (inputShape is not null && inputDim is not null)
+        {
+            throw new ArgumentException($"Dense takes inputDim ({inputDim}) or inputShape ({inputShape}), not both", nameof(inputShape));
+        }
         if (units <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(units), $"Dense needs at least one unit, got {units}");
@@ -94,23 +103,31 @@ public sealed class Dense<T> : Layer<T>
     /// <inheritdoc/>
     public override Shape ComputeOutputShape(Shape inputShape)
     {
-        if (inputShape.Rank != 1)
+        if (inputShape.Rank == 0)
         {
-            throw new ShapeMismatchException($"Dense '{Name}' input (Flatten first)", "(features,)", inputShape);
+            throw new ShapeMismatchException($"Dense '{Name}' input", "(…, features)", inputShape);
         }
-        return new Shape(Units);
+        int[] dims = inputShape.ToArray();
+        dims[^1] = Units;
+        return new Shape(dims);
     }
 
     /// <inheritdoc/>
     protected override void OnBuild(Shape inputShape)
     {
         Random random = CreateRandom();
-        Kernel = AddParameter("kernel", new Shape(inputShape[0], Units), KernelInitializer, random, regularizer: KernelRegularizer);
+        Kernel = AddParameter("kernel", new Shape(inputShape[-1], Units), KernelInitializer, random, regularizer: KernelRegularizer);
         if (UseBias)
         {
             Bias = AddParameter("bias", new Shape(Units), BiasInitializer, random, regularizer: BiasRegularizer);
         }
+        _inputRow = new Shape(inputShape[-1]);
+        _outputRow = new Shape(Units);
     }
+
+    // A (batch, …, n) tensor as the (rows, n) matrix the products read: itself when it already is one.
+    private static Tensor<T> Matrix(ref ViewSlot slot, Tensor<T> t, Shape row) =>
+        t.Shape.Rank == 2 ? t : View(ref slot, t, t.Length / row[0], row);
 
     // Slide: z⁽ˡ⁾ = a⁽ˡ⁻¹⁾·W⁽ˡ⁾ + b⁽ˡ⁾,  a⁽ˡ⁾ = f(z⁽ˡ⁾)
     /// <inheritdoc/>
@@ -119,12 +136,13 @@ public sealed class Dense<T> : Layer<T>
         CheckInput(input);
         _lastInput = input;
         // Reuse the previous batch's shape object when the batch size is unchanged (no per-batch allocation).
-        Shape outShape = _preActivation is { } previous && previous.Rows == input.Rows ? previous.Shape : new Shape(input.Rows, Units);
+        Shape outShape = _preActivation is { } previous && previous.Rows == input.Rows ? previous.Shape : OutputShape!.WithBatch(input.Rows);
         Tensor<T> z = Buffer(ref _preActivation, outShape);
-        Backend.MatMul(input, false, Kernel.Value, false, z, T.One, T.Zero);
+        Tensor<T> z2 = Matrix(ref _zView, z, _outputRow);
+        Backend.MatMul(Matrix(ref _xView, input, _inputRow), false, Kernel.Value, false, z2, T.One, T.Zero);
         if (Bias is not null)
         {
-            Backend.AddRowVector(z, Bias.Value, z);
+            Backend.AddRowVector(z2, Bias.Value, z2);
         }
         if (Activation.IsLinear)
         {
@@ -133,7 +151,7 @@ public sealed class Dense<T> : Layer<T>
         }
         // _output aliases z only for Linear (above), and Activation never changes, so a is a buffer of its own.
         Tensor<T> a = Buffer(ref _output, outShape);
-        Activation.Forward(Backend, z, a);
+        Activation.Forward(Backend, z2, Matrix(ref _aView, a, _outputRow));
         return a;
     }
 
@@ -148,13 +166,15 @@ public sealed class Dense<T> : Layer<T>
     private Tensor<T>? Backpropagate(Tensor<T> outputGradient, bool needInputGradient)
     {
         CheckBackward(_lastInput, outputGradient, _preActivation?.Shape ?? outputGradient.Shape);
-        Tensor<T> delta = outputGradient;
+        Tensor<T> delta = Matrix(ref _gView, outputGradient, _outputRow);
         if (!Activation.IsLinear)
         {
-            delta = Buffer(ref _preActivationGradient, outputGradient.Shape);
-            Activation.Backward(Backend, _preActivation!, _output!, outputGradient, delta);
+            Tensor<T> d = Matrix(ref _dView, Buffer(ref _preActivationGradient, outputGradient.Shape), _outputRow);
+            Activation.Backward(Backend, Matrix(ref _zView, _preActivation!, _outputRow), Matrix(ref _aView, _output!, _outputRow), delta, d);
+            delta = d;
         }
-        Backend.MatMul(_lastInput!, true, delta, false, Kernel.Gradient, T.One, T.Zero);
+        Tensor<T> x = Matrix(ref _xView, _lastInput!, _inputRow);
+        Backend.MatMul(x, true, delta, false, Kernel.Gradient, T.One, T.Zero);
         if (Bias is not null)
         {
             Backend.SumRows(delta, Bias.Gradient);
@@ -164,7 +184,7 @@ public sealed class Dense<T> : Layer<T>
             return null;
         }
         Tensor<T> dx = Buffer(ref _inputGradient, _lastInput!.Shape);
-        Backend.MatMul(delta, false, Kernel.Value, true, dx, T.One, T.Zero);
+        Backend.MatMul(delta, false, Kernel.Value, true, Matrix(ref _dxView, dx, _inputRow), T.One, T.Zero);
         return dx;
     }
 

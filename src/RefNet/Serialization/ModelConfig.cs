@@ -36,6 +36,13 @@ public static class ModelConfig
         ["Dense"] = new DenseFactory(),
         ["Activation"] = new ActivationFactory(),
         ["Dropout"] = new DropoutFactory(),
+        ["Conv2D"] = new Conv2DFactory(),
+        ["MaxPooling2D"] = new PoolingFactory("MaxPooling2D"),
+        ["AveragePooling2D"] = new PoolingFactory("AveragePooling2D"),
+        ["GlobalMaxPooling2D"] = new PoolingFactory("GlobalMaxPooling2D"),
+        ["GlobalAveragePooling2D"] = new PoolingFactory("GlobalAveragePooling2D"),
+        ["Flatten"] = new FlattenFactory(),
+        ["Reshape"] = new ReshapeFactory(),
     };
 
     /// <summary>Layer class names <see cref="FromJson{T}"/> understands.</summary>
@@ -327,11 +334,7 @@ public static class ModelConfig
             int? seed = c.GetOptionalInt("seed");
             string? name = c.GetOptionalString("name");
             Shape? inputShape = c.GetInputShape();
-            if (inputShape is not null && inputShape.Rank != 1)
-            {
-                throw c.Error("input_shape", $"Dense needs a 1-D input_shape [features] but got {inputShape}");
-            }
-            return new Dense<T>(units, activation, inputShape?[0], useBias, kernelInit, biasInit, kernelReg, biasReg, seed, name);
+            return new Dense<T>(units, activation, null, useBias, kernelInit, biasInit, kernelReg, biasReg, seed, name, inputShape);
         }
     }
 
@@ -366,6 +369,88 @@ public static class ModelConfig
                 throw c.Error("input_shape", "Dropout cannot be the first layer (it has no input_shape)");
             }
             return new Dropout<T>(rate, seed, name);
+        }
+    }
+
+    private sealed class Conv2DFactory : ILayerConfigFactory
+    {
+        public string ClassName => "Conv2D";
+
+        public Layer<T> Create<T>(LayerConfigReader c)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int filters = c.GetPositiveInt("filters");
+            (int, int) kernel = c.GetPair("kernel_size", (0, 0));
+            if (kernel == (0, 0))
+            {
+                throw c.Error("kernel_size", "missing (expected [height, width])");
+            }
+            (int, int) strides = c.GetPair("strides", (1, 1));
+            string padding = c.GetChoice("padding", "valid", "valid", "same");
+            c.GetChoice("data_format", "channels_last", "channels_last");
+            (int Height, int Width) dilation = c.GetPair("dilation_rate", (1, 1));
+            if (strides != (1, 1) && dilation != (1, 1))
+            {
+                throw c.Error("dilation_rate", $"{dilation} with strides {strides}: Keras 2 rejects strides > 1 together with dilation > 1");
+            }
+            ActivationFunction activation = c.GetActivation("activation", ActivationFunction.Linear);
+            bool useBias = c.GetBool("use_bias", true);
+            Initializer kernelInit = c.GetInitializer("kernel_initializer", "glorot_uniform");
+            Initializer biasInit = c.GetInitializer("bias_initializer", "zeros");
+            Regularizer? kernelReg = c.GetRegularizer("kernel_regularizer");
+            Regularizer? biasReg = c.GetRegularizer("bias_regularizer");
+            return new Conv2D<T>(filters, kernel, strides, padding, dilation, activation, c.GetInputShape(), useBias, kernelInit, biasInit,
+                kernelReg, biasReg, c.GetOptionalInt("seed"), c.GetOptionalString("name"));
+        }
+    }
+
+    // MaxPooling2D and AveragePooling2D (pool_size, strides, padding), and the two global poolings (no window).
+    private sealed class PoolingFactory(string className) : ILayerConfigFactory
+    {
+        public string ClassName => className;
+
+        public Layer<T> Create<T>(LayerConfigReader c)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            c.GetChoice("data_format", "channels_last", "channels_last");
+            string? name = c.GetOptionalString("name");
+            Shape? inputShape = c.GetInputShape();
+            if (className.StartsWith("Global", StringComparison.Ordinal))
+            {
+                return className == "GlobalMaxPooling2D"
+                    ? new GlobalMaxPooling2D<T>(inputShape, name)
+                    : new GlobalAveragePooling2D<T>(inputShape, name);
+            }
+            (int, int) pool = c.GetPair("pool_size", (2, 2));
+            (int, int) strides = c.GetPair("strides", pool);
+            string padding = c.GetChoice("padding", "valid", "valid", "same");
+            return className == "MaxPooling2D"
+                ? new MaxPooling2D<T>(pool, strides, padding, inputShape, name)
+                : new AveragePooling2D<T>(pool, strides, padding, inputShape, name);
+        }
+    }
+
+    private sealed class FlattenFactory : ILayerConfigFactory
+    {
+        public string ClassName => "Flatten";
+
+        public Layer<T> Create<T>(LayerConfigReader c)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            c.GetChoice("data_format", "channels_last", "channels_last");
+            return new Flatten<T>(c.GetInputShape(), c.GetOptionalString("name"));
+        }
+    }
+
+    private sealed class ReshapeFactory : ILayerConfigFactory
+    {
+        public string ClassName => "Reshape";
+
+        public Layer<T> Create<T>(LayerConfigReader c)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int[] target = c.GetIntArray("target_shape");
+            return new Reshape<T>(target, c.GetInputShape(), c.GetOptionalString("name"));
         }
     }
 }
@@ -580,6 +665,49 @@ public sealed class LayerConfigReader
         double l1 = Factor(cfg, "l1", field);
         double l2 = Factor(cfg, "l2", field);
         return new Regularizer(l1, l2);
+    }
+
+    /// <summary>An optional (height, width) pair, written by Keras as [h, w]; a single integer means (n, n).</summary>
+    public (int Height, int Width) GetPair(string field, (int Height, int Width) defaultValue)
+    {
+        if (!TryGet(field, out JsonElement e) || e.ValueKind == JsonValueKind.Null)
+        {
+            return defaultValue;
+        }
+        if (e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int n) && n > 0)
+        {
+            return (n, n);
+        }
+        if (e.ValueKind == JsonValueKind.Array && e.GetArrayLength() == 2
+            && e[0].ValueKind == JsonValueKind.Number && e[0].TryGetInt32(out int h) && h > 0
+            && e[1].ValueKind == JsonValueKind.Number && e[1].TryGetInt32(out int w) && w > 0)
+        {
+            return (h, w);
+        }
+        throw Error(field, $"expected [height, width] of positive integers but got {e.GetRawText()}");
+    }
+
+    /// <summary>An optional string that must be one of <paramref name="allowed"/> (compared without case).</summary>
+    public string GetChoice(string field, string defaultValue, params string[] allowed)
+    {
+        string? v = GetOptionalString(field);
+        if (v is null)
+        {
+            return defaultValue;
+        }
+        return allowed.FirstOrDefault(a => string.Equals(a, v, StringComparison.OrdinalIgnoreCase))
+            ?? throw Error(field, $"expected {string.Join(" or ", allowed.Select(a => $"\"{a}\""))} but got \"{v}\"");
+    }
+
+    /// <summary>A required array of integers (e.g. Reshape's target_shape, which may hold −1).</summary>
+    public int[] GetIntArray(string field)
+    {
+        JsonElement e = Required(field);
+        if (e.ValueKind != JsonValueKind.Array || e.EnumerateArray().Any(d => d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out _)))
+        {
+            throw Error(field, $"expected an array of integers but got {e.GetRawText()}");
+        }
+        return [.. e.EnumerateArray().Select(d => d.GetInt32())];
     }
 
     /// <summary>The optional <c>input_shape</c> (without batch), or Keras' <c>batch_input_shape</c> [null, ...].</summary>

@@ -98,6 +98,29 @@ public static class GradientCheckSuite
             layer.Build(new Shape(7));
             return GradientCheck.Layer(layer, Fill(3, 7, () => Uniform(random, -1, 1)), seed);
         }));
+        // Window layers on (batch, H, W, C) images; inputs in ±[0.05, 1] drawn independently (no ties for max pooling
+        // at the stencil's step), parameters as initialised.
+        (string Name, Func<Layer<double>> Create, Shape Input)[] windows =
+        [
+            ("Conv2D(3, 3x3, valid, tanh)", () => new Conv2D<double>(3, (3, 3), activation: ActivationFunction.Tanh, name: "conv2d"), new Shape(2, 5, 4, 2)),
+            ("Conv2D(2, 2x3, same, strides 2)", () => new Conv2D<double>(2, (2, 3), (2, 2), "same", name: "conv2d_strided"), new Shape(2, 5, 6, 3)),
+            ("Conv2D(2, 3x3, same, dilation 2, sigmoid)", () => new Conv2D<double>(2, (3, 3), padding: "same", dilationRate: (2, 2), activation: ActivationFunction.Sigmoid, name: "conv2d_dilated"), new Shape(1, 6, 5, 2)),
+            ("MaxPooling2D(2x2)", () => new MaxPooling2D<double>((2, 2), name: "max_pooling2d"), new Shape(2, 4, 5, 2)),
+            ("AveragePooling2D(3x3, strides 2, same)", () => new AveragePooling2D<double>((3, 3), (2, 2), "same", name: "average_pooling2d"), new Shape(2, 5, 5, 2)),
+            ("GlobalMaxPooling2D", () => new GlobalMaxPooling2D<double>(name: "global_max_pooling2d"), new Shape(2, 3, 3, 2)),
+            ("GlobalAveragePooling2D", () => new GlobalAveragePooling2D<double>(name: "global_average_pooling2d"), new Shape(2, 3, 4, 3)),
+            ("Flatten", () => new Flatten<double>(name: "flatten"), new Shape(2, 3, 2, 2)),
+            ("Dense(3, tanh) on (time, features)", () => new Dense<double>(3, ActivationFunction.Tanh, name: "dense_rank3"), new Shape(2, 4, 3)),
+        ];
+        foreach ((string name, Func<Layer<double>> create, Shape input) in windows)
+        {
+            list.Add(new(name, (int seed, IBackend<double> backend) =>
+            {
+                Layer<double> layer = create();
+                layer.UseBackend(backend);
+                return GradientCheck.Layer(layer, input, seed);
+            }));
+        }
         list.Add(new("MeanSquaredError", (int seed, IBackend<double> backend) =>
         {
             var random = new Random(seed);

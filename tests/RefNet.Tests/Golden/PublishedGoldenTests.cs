@@ -29,6 +29,7 @@ public class PublishedGoldenTests
     [Theory]
     [InlineData("slides_271")]
     [InlineData("mnist_mlp")]
+    [InlineData("mnist_cnn")]
     public void ParameterCounts_MatchPublishedModel(string id)
     {
         JsonElement c = Counts.Case(id);
@@ -41,6 +42,7 @@ public class PublishedGoldenTests
     [Theory]
     [InlineData("slides_271")]
     [InlineData("mnist_mlp")]
+    [InlineData("mnist_cnn")]
     public void Summary_MatchesKerasTableExactly(string id)
     {
         JsonElement c = Counts.Case(id);
@@ -67,6 +69,18 @@ public class PublishedGoldenTests
         net.Add(new Dropout<float>(0.2));
         net.Add(new Dense<float>(10, "softmax"));
         Assert.Equal(GoldenFile.ReadText(c.GetProperty("summary_file").GetString()!), net.Summary());
+    }
+
+    [Fact]
+    public void MnistCnn_BuiltInCode_MatchesTheKerasSummary_AndWritesTheSameConfigItIsReadFrom()
+    {
+        JsonElement c = Counts.Case("mnist_cnn");
+        Sequential<float> net = RefNet.Reproduction.MnistCnn.Build(seed: 1);
+        Assert.Equal(GoldenFile.ReadText(c.GetProperty("summary_file").GetString()!), net.Summary());
+        // Written out and read back: the same layers, shapes and counts.
+        Network<float> again = ModelConfig.FromJson<float>(ModelConfig.ToJson(net));
+        Assert.Equal(net.Summary(), again.Summary());
+        Assert.Equal(net.Layers.Select(l => l.GetType()), again.Layers.Select(l => l.GetType()));
     }
 
     [Fact]

@@ -64,12 +64,14 @@ public sealed class LayerContractTests
     }
 
     [Fact]
-    public void Dense_OnAnImageShapedInput_SaysFlattenFirst_WithTheShape()
+    public void Dense_OnAnImageShapedInput_ActsOnTheLastAxis_AndAScalarInputIsRejected_WithTheShape()
     {
+        // Keras' Dense on (28, 28, 1) gives (28, 28, units); only a sample without any axis has nothing to act on.
         var layer = new Dense<double>(2, name: "head");
-        var e = Assert.Throws<ShapeMismatchException>(() => layer.ComputeOutputShape(new Shape(28, 28, 1)));
-        Assert.Contains("Dense 'head' input (Flatten first)", e.Message);
-        Assert.Contains("(28, 28, 1)", e.Message);
+        Assert.Equal(new Shape(28, 28, 2), layer.ComputeOutputShape(new Shape(28, 28, 1)));
+        var e = Assert.Throws<ShapeMismatchException>(() => layer.ComputeOutputShape(new Shape()));
+        Assert.Contains("Dense 'head' input", e.Message);
+        Assert.Contains("(…, features)", e.Message);
     }
 
     [Theory]

@@ -38,15 +38,19 @@ public sealed unsafe class OpenBlasGemm : IGemm
     {
         LibraryName = libraryName;
         _handle = handle;
-        if (NativeLibrary.TryGetExport(handle, "cblas_sgemm", out IntPtr s) && NativeLibrary.TryGetExport(handle, "cblas_dgemm", out IntPtr d))
+        // Each export is looked up on its own (no out variable shared between conditions), so every condition
+        // can be changed independently, as mutation testing does.
+        IntPtr sgemm = Export(handle, "cblas_sgemm"), dgemm = Export(handle, "cblas_dgemm");
+        IntPtr sgemm64 = Export(handle, "cblas_sgemm64_"), dgemm64 = Export(handle, "cblas_dgemm64_");
+        if (sgemm != IntPtr.Zero && dgemm != IntPtr.Zero)
         {
-            _sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)s;
-            _dgemm = (delegate* unmanaged<int, int, int, int, int, int, double, double*, int, double*, int, double, double*, int, void>)d;
+            _sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm;
+            _dgemm = (delegate* unmanaged<int, int, int, int, int, int, double, double*, int, double*, int, double, double*, int, void>)dgemm;
         }
-        else if (NativeLibrary.TryGetExport(handle, "cblas_sgemm64_", out s) && NativeLibrary.TryGetExport(handle, "cblas_dgemm64_", out d))
+        else if (sgemm64 != IntPtr.Zero && dgemm64 != IntPtr.Zero)
         {
-            _sgemm64 = (delegate* unmanaged<int, int, int, long, long, long, float, float*, long, float*, long, float, float*, long, void>)s;
-            _dgemm64 = (delegate* unmanaged<int, int, int, long, long, long, double, double*, long, double*, long, double, double*, long, void>)d;
+            _sgemm64 = (delegate* unmanaged<int, int, int, long, long, long, float, float*, long, float*, long, float, float*, long, void>)sgemm64;
+            _dgemm64 = (delegate* unmanaged<int, int, int, long, long, long, double, double*, long, double*, long, double, double*, long, void>)dgemm64;
         }
         else
         {
@@ -194,6 +198,9 @@ public sealed unsafe class OpenBlasGemm : IGemm
     }
 
     /// <summary>Sets a variable in the process environment that native code reads with getenv (.NET's own copy too).</summary>
+    private static IntPtr Export(IntPtr handle, string name) =>
+        NativeLibrary.TryGetExport(handle, name, out IntPtr address) ? address : IntPtr.Zero;
+
     private static void SetProcessEnvironment(string name, string value)
     {
         Environment.SetEnvironmentVariable(name, value);
