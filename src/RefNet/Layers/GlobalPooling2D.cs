@@ -32,7 +32,10 @@ public abstract class GlobalPooling2D<T> : Layer<T>
     /// <inheritdoc/>
     public override Shape ComputeOutputShape(Shape inputShape)
     {
-        Window.Geometry(this, inputShape, (inputShape.Rank == 3 ? inputShape[0] : 1, inputShape.Rank == 3 ? inputShape[1] : 1), (1, 1), (1, 1), "valid");
+        if (inputShape.Rank != 3)
+        {
+            throw new ShapeMismatchException($"{TypeName} '{Name}' input", "(height, width, channels)", inputShape);
+        }
         _channels = new Shape(inputShape[2]);
         _pixel = new Shape(1, 1, inputShape[2]);
         return _channels;
