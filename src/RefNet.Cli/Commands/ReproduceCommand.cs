@@ -81,7 +81,7 @@ public sealed class ReproduceCommand : ICommand
             {
                 output.Write(model.Summary());
             }
-            output.WriteLine($"RMSprop(lr=0.001, rho=0.9, eps=1e-7), categorical_crossentropy, batch {MnistMlp.BatchSize}, {epochs} epochs, shuffle, seed {seed}, validation_data = test set");
+            output.WriteLine($"RMSprop(lr=0.001, rho=0.9, eps=1e-8: Keras 2.0.x), categorical_crossentropy, batch {MnistMlp.BatchSize}, {epochs} epochs, shuffle, seed {seed}, validation_data = test set");
             clock.Restart();
             History history = model.Fit(data.Train.X, data.Train.Y, batchSize: MnistMlp.BatchSize, epochs: epochs,
                 validationData: (data.Test.X, data.Test.Y), shuffle: true, seed: seed, verbose: 1, log: output);

@@ -18,7 +18,7 @@ namespace RefNet.Backends;
 /// <see cref="IGemm"/>, chosen at construction: by default <see cref="GemmSelector.Default"/> (environment variable
 /// REFNET_GEMM overrides). The GEMM kernels and the worker team live in <c>Backends/Cpu/</c>.
 /// </remarks>
-public class CpuBackend<T> : ReferenceBackend<T>
+public partial class CpuBackend<T> : ReferenceBackend<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Creates a CPU backend.</summary>

@@ -20,6 +20,10 @@ namespace RefNet.Reproduction;
 /// model.fit(x_train, y_train, batch_size=128, epochs=20, validation_data=(x_test, y_test))
 /// </code>
 /// Keras' script is unseeded; here every random choice (Glorot init, dropout masks, shuffling) follows the seed.
+/// <para>RMSprop's ε is Keras 2.0.x's default, 1e-8 (keras/optimizers.py @ 2.0.8; K.epsilon() = 1e-7 only from 2.1.3), the
+/// version of the published 2017 runs, as <see cref="MnistCnn"/> uses Keras 2.0.x's Adadelta ε. With 1e-7 (RefNet's
+/// RmsProp default, Keras 2.1.3+) the validation loss stays lower than both published runs and left the band at epoch 16
+/// (0.0893 &lt; 0.0896, seed 1, AMD EPYC, OpenBLAS Zen kernel).</para>
 /// </remarks>
 public static class MnistMlp
 {
@@ -52,7 +56,7 @@ public static class MnistMlp
         model.Add(new Dense<T>(512, ActivationFunction.Relu));
         model.Add(new Dropout<T>(0.2));
         model.Add(new Dense<T>(10, ActivationFunction.Softmax));
-        model.Compile(new RmsProp(), new CategoricalCrossentropy(), ["accuracy"]);
+        model.Compile(new RmsProp(epsilon: 1e-8), new CategoricalCrossentropy(), ["accuracy"]);
         return model;
     }
 

@@ -43,6 +43,7 @@ public static class ModelConfig
         ["GlobalAveragePooling2D"] = new PoolingFactory("GlobalAveragePooling2D"),
         ["Flatten"] = new FlattenFactory(),
         ["Reshape"] = new ReshapeFactory(),
+        ["BatchNormalization"] = new BatchNormalizationFactory(),
     };
 
     /// <summary>Layer class names <see cref="FromJson{T}"/> understands.</summary>
@@ -442,6 +443,38 @@ public static class ModelConfig
         }
     }
 
+    private sealed class BatchNormalizationFactory : ILayerConfigFactory
+    {
+        public string ClassName => "BatchNormalization";
+
+        public Layer<T> Create<T>(LayerConfigReader c)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int axis = c.GetOptionalInt("axis") ?? -1;
+            double momentum = c.GetDouble("momentum", 0.99);
+            double epsilon = c.GetDouble("epsilon", 1e-3);
+            if (!(momentum >= 0 && momentum <= 1))
+            {
+                throw c.Error("momentum", $"must lie in [0, 1], got {momentum}");
+            }
+            if (!(epsilon > 0))
+            {
+                throw c.Error("epsilon", $"must be positive, got {epsilon}");
+            }
+            bool center = c.GetBool("center", true);
+            bool scale = c.GetBool("scale", true);
+            Initializer beta = c.GetInitializer("beta_initializer", "zeros");
+            Initializer gamma = c.GetInitializer("gamma_initializer", "ones");
+            Initializer movingMean = c.GetInitializer("moving_mean_initializer", "zeros");
+            Initializer movingVariance = c.GetInitializer("moving_variance_initializer", "ones");
+            Regularizer? betaReg = c.GetRegularizer("beta_regularizer");
+            Regularizer? gammaReg = c.GetRegularizer("gamma_regularizer");
+            string rule = c.GetChoice("moving_variance_rule", "biased", "biased", "keras_2_3", "bessel");
+            return new BatchNormalization<T>(axis, momentum, epsilon, center, scale, beta, gamma, movingMean, movingVariance, betaReg, gammaReg,
+                BatchNormalization<T>.ParseRule(rule), c.GetInputShape(), c.GetOptionalString("name"));
+        }
+    }
+
     private sealed class ReshapeFactory : ILayerConfigFactory
     {
         public string ClassName => "Reshape";
@@ -473,7 +506,7 @@ public sealed class LayerConfigReader
     private static readonly HashSet<string> Ignored = ["trainable", "dtype"];
 
     // Keras options RefNet does not implement: accepted only when null (their Keras default).
-    private static readonly HashSet<string> NullOnly = ["activity_regularizer", "kernel_constraint", "bias_constraint", "noise_shape"];
+    private static readonly HashSet<string> NullOnly = ["activity_regularizer", "kernel_constraint", "bias_constraint", "noise_shape", "beta_constraint", "gamma_constraint"];
 
     private readonly JsonElement _config;
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
@@ -530,6 +563,10 @@ public sealed class LayerConfigReader
         }
         return v;
     }
+
+    /// <summary>An optional finite number.</summary>
+    public double GetDouble(string field, double defaultValue) =>
+        TryGet(field, out JsonElement e) && e.ValueKind != JsonValueKind.Null ? GetDouble(field) : defaultValue;
 
     /// <summary>An optional boolean.</summary>
     public bool GetBool(string field, bool defaultValue)

@@ -84,7 +84,8 @@ public static class GradientCheck
         double scale = AbsDot(v, layer.Forward(input, training).ToArray());
         Tensor<double> dx = layer.Backward(vTensor);
         var targets = new List<CheckTarget> { new("input", input, CheckShape("input", input, dx)) };
-        foreach (Parameter<double> p in layer.Parameters)
+        // Non-trainable parameters (BatchNormalization's moving statistics) are state, not variables of J.
+        foreach (Parameter<double> p in layer.TrainableParameters)
         {
             targets.Add(new CheckTarget(p.Name, p.Value, CheckShape(p.Name, p.Value, p.Gradient)));
         }
@@ -165,7 +166,7 @@ public static class GradientCheck
             network.AddRegularizationGradients();
         }
         var targets = new List<CheckTarget> { new("input", x, CheckShape("input", x, dx)) };
-        foreach (Parameter<double> p in network.Parameters)
+        foreach (Parameter<double> p in network.Parameters.Where(p => p.Trainable))
         {
             targets.Add(new CheckTarget(p.Name, p.Value, CheckShape(p.Name, p.Value, p.Gradient)));
         }
@@ -300,9 +301,10 @@ public static class GradientCheck
         layer.Forward(input, training);
         double[] dxAgain = layer.Backward(v).ToArray();
         bool reentrant = dxAgain.AsSpan().SequenceEqual(first[0].Analytic);
-        for (int i = 0; i < layer.Parameters.Count; i++)
+        Parameter<double>[] trainable = [.. layer.TrainableParameters];
+        for (int i = 0; i < trainable.Length; i++)
         {
-            reentrant &= layer.Parameters[i].Gradient.ToArray().AsSpan().SequenceEqual(first[i + 1].Analytic);
+            reentrant &= trainable[i].Gradient.ToArray().AsSpan().SequenceEqual(first[i + 1].Analytic);
         }
         if (!reentrant)
         {

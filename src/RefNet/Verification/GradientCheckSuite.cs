@@ -3,6 +3,7 @@
 using RefNet.Activations;
 using RefNet.Backends;
 using RefNet.Engine;
+using RefNet.Initializers;
 using RefNet.Layers;
 using RefNet.Losses;
 using RefNet.Regularizers;
@@ -121,6 +122,26 @@ public static class GradientCheckSuite
                 return GradientCheck.Layer(layer, input, seed);
             }));
         }
+        // BatchNormalization: γ and β drawn away from their initial 1 and 0; in training mode the batch mean and variance
+        // depend on the input (the full Jacobian), in inference mode the moving statistics are constants.
+        (string Name, Shape Input, bool Training)[] batchNorms =
+        [
+            ("BatchNormalization, training, (N, H, W, C)", new Shape(3, 2, 2, 3), true),
+            ("BatchNormalization, training, (N, features)", new Shape(5, 4), true),
+            ("BatchNormalization, inference, (N, H, W, C)", new Shape(2, 3, 2, 3), false),
+        ];
+        foreach ((string name, Shape input, bool training) in batchNorms)
+        {
+            list.Add(new(name, (int seed, IBackend<double> backend) =>
+            {
+                var random = new Random(seed);
+                var layer = new BatchNormalization<double>(betaInitializer: new RandomUniform(-0.5, 0.5), gammaInitializer: new RandomUniform(0.5, 1.5),
+                    movingMeanInitializer: new RandomUniform(-0.5, 0.5), movingVarianceInitializer: new RandomUniform(0.5, 2.0), name: "batch_normalization");
+                layer.Seed = seed;
+                layer.UseBackend(backend);
+                return GradientCheck.Layer(layer, Fill(input, () => Uniform(random, -2, 2)), seed, training: training);
+            }));
+        }
         list.Add(new("MeanSquaredError", (int seed, IBackend<double> backend) =>
         {
             var random = new Random(seed);
@@ -164,6 +185,17 @@ public static class GradientCheckSuite
             var x = Tensor<double>.FromRows(new double[,] { { 5, 2 }, { 1, 0 }, { 3, 1 } });
             var y = Tensor<double>.FromRows(new double[,] { { 0 }, { 1 }, { 1 } });
             return GradientCheck.Network(net, new BinaryCrossentropy(Reduction.Sum), x, y);
+        }));
+        list.Add(new("Network Conv2D-BatchNormalization-tanh-Flatten-Dense(softmax) + CCE", (int seed, IBackend<double> backend) =>
+        {
+            var random = new Random(seed);
+            var net = new Network<double>(backend, seed: seed);
+            net.Add(new Conv2D<double>(2, (2, 2), inputShape: new Shape(3, 3, 1)));
+            net.Add(new BatchNormalization<double>(betaInitializer: new RandomUniform(-0.5, 0.5), gammaInitializer: new RandomUniform(0.5, 1.5)));
+            net.Add(new Activation<double>(ActivationFunction.Tanh));
+            net.Add(new Flatten<double>());
+            net.Add(new Dense<double>(3, ActivationFunction.Softmax));
+            return GradientCheck.Network(net, new CategoricalCrossentropy(), Fill(new Shape(3, 3, 3, 1), () => Uniform(random, -1, 1)), OneHot(random, 3, 3));
         }));
         list.Add(new("Network Dense(tanh)-Dropout-Dense(softmax) + CCE", (int seed, IBackend<double> backend) =>
         {
@@ -259,9 +291,11 @@ public static class GradientCheckSuite
 
     private static double Uniform(Random random, double lo, double hi) => lo + (random.NextDouble() * (hi - lo));
 
-    private static Tensor<double> Fill(int rows, int cols, Func<double> next)
+    private static Tensor<double> Fill(int rows, int cols, Func<double> next) => Fill(new Shape(rows, cols), next);
+
+    private static Tensor<double> Fill(Shape shape, Func<double> next)
     {
-        var t = new Tensor<double>(rows, cols);
+        var t = new Tensor<double>(shape.ToArray());
         for (int i = 0; i < t.Length; i++)
         {
             t.Span[i] = next();
