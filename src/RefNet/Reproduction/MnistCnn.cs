@@ -1,5 +1,5 @@
 // Keras' examples/mnist_cnn.py in RefNet: the model and its training settings (Keras 2.0.x).
-// The 12-epoch published log and its acceptance band are issue 11's reproduction (golden/published/, to come).
+// The published 12-epoch CPU log and its acceptance band are golden/published/mnist_cnn_keras.json.
 using System.Numerics;
 using RefNet.Activations;
 using RefNet.Backends;
@@ -37,6 +37,19 @@ public static class MnistCnn
 
     /// <summary>Epochs in the Keras script.</summary>
     public const int Epochs = 12;
+
+    /// <summary>Training samples in MNIST; runs on fewer are not judged.</summary>
+    public const int TrainingSamples = 60000;
+
+    /// <summary>The published curve and band (golden/published/mnist_cnn_keras.json).</summary>
+    public static PublishedCurves Published => PublishedCurves.Load("mnist_cnn_keras");
+
+    /// <summary>Judges a run against the band around the published 12-epoch log.</summary>
+    /// <param name="history">RefNet's per-epoch values; only these epochs are judged.</param>
+    /// <param name="testAccuracy">Accuracy of evaluate(x_test, y_test) after training, or null.</param>
+    /// <param name="trainingSamples">Training samples used; fewer than 60 000 means the run is not judged.</param>
+    public static CurveVerdict Judge(IReadOnlyDictionary<string, IReadOnlyList<double>> history, double? testAccuracy, int trainingSamples = TrainingSamples) =>
+        CurveBand.Judge(Published, Epochs, TrainingSamples, history, testAccuracy, trainingSamples);
 
     /// <summary>Builds and compiles the model (float32, like Keras).</summary>
     /// <param name="seed">Seed of initialisation and dropout masks.</param>

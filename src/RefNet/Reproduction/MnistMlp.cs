@@ -70,48 +70,8 @@ public static class MnistMlp
     /// <param name="golden">The golden file (the embedded one when null).</param>
     /// <param name="bandScale">Multiplies every half-width: 1 for a single run, 0.5 for the mean curve of K ≥ 5 seeds (§8.2).</param>
     public static CurveVerdict Judge(IReadOnlyDictionary<string, IReadOnlyList<double>> history, double? testAccuracy,
-        int trainingSamples = TrainingSamples, PublishedCurves? golden = null, double bandScale = 1.0)
-    {
-        ArgumentNullException.ThrowIfNull(history);
-        golden ??= Published;
-        var checks = new List<CurveCheck>();
-        int epochs = history.Count == 0 ? 0 : history.Values.Max(v => v.Count);
-        for (int e = 1; e <= epochs && e <= Epochs; e++)
-        {
-            foreach (string metric in new[] { "loss", "acc", "val_loss", "val_acc" })
-            {
-                if (!history.TryGetValue(metric, out IReadOnlyList<double>? values) || values.Count < e)
-                {
-                    continue;
-                }
-                (double center, double half) = Interval(golden, metric, e);
-                half *= bandScale;
-                checks.Add(new CurveCheck(metric, e, values[e - 1], center, center - half, center + half));
-            }
-        }
-        if (testAccuracy is { } test)
-        {
-            if (epochs == Epochs)
-            {
-                double lo = golden.Band("test_accuracy", "min");
-                double hi = golden.Band("test_accuracy", "max");
-                double center = (lo + hi) / 2;
-                double half = (hi - lo) / 2 * bandScale;
-                checks.Add(new CurveCheck("test_acc", 0, test, center, center - half, center + half));
-            }
-            else if (epochs is > 0 and < Epochs)
-            {
-                // The validation set is the test set: after fewer epochs, judge the test accuracy by that epoch's val_acc band.
-                (double center, double half) = Interval(golden, "val_acc", epochs);
-                half *= bandScale;
-                checks.Add(new CurveCheck("test_acc", 0, test, center, center - half, center + half));
-            }
-        }
-        string? reason = trainingSamples < TrainingSamples
-            ? $"trained on {trainingSamples} of the {TrainingSamples} training samples (--limit); the published curves use all of them"
-            : null;
-        return new CurveVerdict(checks, reason);
-    }
+        int trainingSamples = TrainingSamples, PublishedCurves? golden = null, double bandScale = 1.0) =>
+        CurveBand.Judge(golden ?? Published, Epochs, TrainingSamples, history, testAccuracy, trainingSamples, bandScale);
 
     /// <summary>Per-epoch mean of several runs' curves (runs may differ in length; the mean covers the shortest).</summary>
     /// <param name="runs">One curve per seed.</param>
@@ -132,20 +92,6 @@ public static class MnistMlp
     }
 
     /// <summary>Centre and half-width of the accepted interval of a metric at a 1-based epoch (§8.2).</summary>
-    public static (double Center, double HalfWidth) Interval(PublishedCurves golden, string metric, int epoch)
-    {
-        ArgumentNullException.ThrowIfNull(golden);
-        double reference = golden.Reference(metric, epoch)
-            ?? throw new ArgumentOutOfRangeException(nameof(epoch), $"no published value of {metric} at epoch {epoch}");
-        return metric switch
-        {
-            "loss" when epoch == 1 => (golden.Band("loss", "epoch1_center"), golden.Band("loss", "epoch1_half_width")),
-            "loss" => (reference, Math.Max(golden.Band("loss", "later_half_width_absolute"), golden.Band("loss", "later_half_width_relative") * reference)),
-            "acc" when epoch == 1 => (golden.Band("acc", "epoch1_center"), golden.Band("acc", "epoch1_half_width")),
-            "acc" => (reference, golden.Band("acc", "half_width")),
-            "val_loss" => (reference, golden.Band("val_loss", "half_width")),
-            "val_acc" => (reference, golden.Band("val_acc", "half_width")),
-            _ => throw new ArgumentException($"no band for metric '{metric}'", nameof(metric)),
-        };
-    }
+    public static (double Center, double HalfWidth) Interval(PublishedCurves golden, string metric, int epoch) =>
+        CurveBand.Interval(golden, metric, epoch);
 }
