@@ -100,3 +100,26 @@ d32 = next((r for r in rows if r["impl"].startswith("refnet-default") and r["pre
 d64 = next((r for r in rows if r["impl"].startswith("refnet-default") and r["precision"] == "f64"), None)
 if d32 and d64:
     print(f"default f64 ÷ f32: {float(d64['best_s']) / float(d32['best_s']):.2f}")
+
+# mnist_cnn (issue 11): a whole epoch is ~2 minutes per implementation on 2 cores, so the default times the first
+# CNN_SAMPLES training images (20 steps of 128) after 10 warm-up steps, RefNet and PyTorch (1 and 2 threads) alike.
+CNN_SAMPLES = os.environ.get("CNN_SAMPLES", "2560")
+cnn = []
+for gemm in ("auto", "managed"):
+    r = run(["./refnet", "bench", "mnist-cnn", "--gemm", gemm, "--threads", THREADS, "--samples", CNN_SAMPLES], tag="RESULT mnist-cnn")
+    if r:
+        r["impl"] = "refnet-default(" + r["impl"].removeprefix("refnet-") + ")" if gemm == "auto" else r["impl"]
+        cnn.append(r)
+cnn_torch = []
+for threads in ("1", "2"):
+    r = run([TORCH_PY, "benchmarks/peers/pytorch_mnist_cnn.py", "--threads", threads, "--samples", CNN_SAMPLES], tag="RESULT mnist-cnn")
+    if r:
+        cnn_torch.append(r)
+best_cnn_torch = min(cnn_torch, key=lambda r: float(r["best_s"]), default=None)
+print()
+print(f"mnist_cnn, first {CNN_SAMPLES} training images (one timed pass after 10 warm-up steps), batch 128, f32")
+print(f"{'implementation':<32} {'thr':>3} {'seconds':>8} {'s/epoch (x60000/n)':>19} {'peak MB':>8} {'vs fastest PyTorch':>19}")
+for r in cnn + cnn_torch:
+    s = float(r["best_s"])
+    ratio = f"{s / float(best_cnn_torch['best_s']):.2f}x" if best_cnn_torch else "n/a"
+    print(f"{r['impl']:<32} {r['threads']:>3} {s:>8.3f} {s * 60000 / int(CNN_SAMPLES):>19.1f} {r['peak_mb']:>8} {ratio:>19}")
