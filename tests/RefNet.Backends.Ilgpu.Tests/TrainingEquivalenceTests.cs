@@ -158,6 +158,61 @@ public abstract class TrainingEquivalenceTests<T>
         }
     }
 
+    // A small convnet with every window layer and BatchNormalization: Conv2D(same, relu) → BatchNormalization →
+    // MaxPooling2D → Conv2D(valid) → AveragePooling2D(same) → Dropout → Flatten → Dense(softmax); Adadelta, CCE.
+    private static Network<T> Cnn(IBackend<T> backend)
+    {
+        var net = new Sequential<T>(backend, seed: 11);
+        net.Add(new Conv2D<T>(3, (3, 3), padding: "same", activation: ActivationFunction.Relu, inputShape: new Shape(6, 6, 2)));
+        net.Add(new BatchNormalization<T>(momentum: 0.9));
+        net.Add(new MaxPooling2D<T>((2, 2)));
+        net.Add(new Conv2D<T>(4, (2, 2), activation: ActivationFunction.Tanh));
+        net.Add(new AveragePooling2D<T>((2, 2), padding: "same"));
+        net.Add(new Dropout<T>(0.25));
+        net.Add(new Flatten<T>());
+        net.Add(new Dense<T>(3, ActivationFunction.Softmax));
+        net.Compile(new Adadelta(), new CategoricalCrossentropy(), ["accuracy"]);
+        return net;
+    }
+
+    [SkippableFact]
+    public void SmallCnn_TwoSteps_MatchesCpu()
+    {
+        IBackend<T> gpu = Gpu;
+        var rng = new Random(9);
+        Tensor<T> x = RandomTensor(rng, 16, 6 * 6 * 2).Reshape(new Shape(16, 6, 6, 2));
+        var targets = new T[16 * 3];
+        for (int r = 0; r < 16; r++)
+        {
+            targets[r * 3 + rng.Next(3)] = T.One;
+        }
+        Tensor<T> y = Tensor<T>.FromArray(new Shape(16, 3), targets);
+        Network<T> cpuNet = Cnn(ReferenceBackend<T>.Instance);
+        Network<T> gpuNet = Cnn(gpu);
+        // Two steps of 8: both steps update the weights and the BatchNormalization moving statistics.
+        History hc = cpuNet.Fit(x, y, batchSize: 8, epochs: 1, seed: 5, verbose: 0);
+        History hg = gpuNet.Fit(x, y, batchSize: 8, epochs: 1, seed: 5, verbose: 0);
+        double lc = hc["loss"][^1], lg = hg["loss"][^1];
+        if (_cuda)
+        {
+            Assert.True(Math.Abs(lg - lc) <= LossTolerance * Math.Abs(lc), $"cnn: loss cpu {lc:R} vs ilgpu {lg:R}");
+        }
+        else
+        {
+            Assert.Equal(hc["loss"], hg["loss"]);
+        }
+        var cpuParams = cpuNet.Parameters.ToList();
+        var gpuParams = gpuNet.Parameters.ToList();
+        Assert.Equal(cpuParams.Count, gpuParams.Count);
+        for (int p = 0; p < cpuParams.Count; p++)
+        {
+            double scale = cpuParams[p].Value.ToDoubleArray().Max(Math.Abs) + 1e-30;
+            double[] magnitude = Enumerable.Repeat(scale, cpuParams[p].Value.Length).ToArray();
+            Same(cpuParams[p].Value, gpuParams[p].Value, magnitude, WeightTolerance, $"cnn: {cpuParams[p].Name} after 2 steps");
+        }
+        Assert.NotEqual(0.0, cpuParams.First(q => q.Name.EndsWith("moving_mean", StringComparison.Ordinal)).Value.ToDoubleArray().Max(Math.Abs));
+    }
+
     [SkippableFact]
     public void Fit_KeepsDataOnTheDevice_OnlyTheLossSumAndCountComeBack()
     {
