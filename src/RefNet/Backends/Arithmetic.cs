@@ -20,6 +20,10 @@ public static class BackendExtensions
     public static void Multiply<T>(this IBackend<T> backend, Tensor<T> a, Tensor<T> b, Tensor<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => backend.Map(a, b, y, default(Arithmetic<T>.Multiply));
 
+    /// <summary>y = a + b ⊙ c (an LSTM cell's c = f⊙c_prev + i⊙g in two steps, BPTT's accumulations).</summary>
+    public static void MultiplyAdd<T>(this IBackend<T> backend, Tensor<T> a, Tensor<T> b, Tensor<T> c, Tensor<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => backend.Map(a, b, c, y, default(Arithmetic<T>.MultiplyAdd));
+
     /// <summary>y = alpha·x.</summary>
     public static void Scale<T>(this IBackend<T> backend, Tensor<T> x, T alpha, Tensor<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => backend.Map(x, y, new Arithmetic<T>.Scale(alpha));
@@ -74,6 +78,16 @@ public static class Arithmetic<T>
 
         /// <inheritdoc/>
         public Vector<T> Apply(Vector<T> a, Vector<T> b) => a * b;
+    }
+
+    /// <summary>a + b·c.</summary>
+    public readonly struct MultiplyAdd : IVectorTernaryFunction<T>
+    {
+        /// <inheritdoc/>
+        public T Apply(T a, T b, T c) => a + (b * c);
+
+        /// <inheritdoc/>
+        public Vector<T> Apply(Vector<T> a, Vector<T> b, Vector<T> c) => a + (b * c);
     }
 
     /// <summary>α·x.</summary>

@@ -50,7 +50,7 @@ public abstract class Initializer
             "zeros" => new Constant(0),
             "ones" => new Constant(1),
             "random_normal" => new RandomNormal(),
-            "random_uniform" => new RandomUniform(),
+            "random_uniform" or "uniform" => new RandomUniform(), // Keras 2 also calls it "uniform" (Embedding's default)
             "truncated_normal" => new TruncatedNormal(),
             "orthogonal" => new Orthogonal(),
             _ => InitializerRegistry.Lookup(name),
