@@ -46,6 +46,9 @@ tables = {
                               ('max_pooling2d_1', 'MaxPooling2D', '(None, 12, 12, 64)', 0), ('dropout_1', 'Dropout', '(None, 12, 12, 64)', 0),
                               ('flatten_1', 'Flatten', '(None, 9216)', 0), ('dense_1', 'Dense', '(None, 128)', 1179776),
                               ('dropout_2', 'Dropout', '(None, 128)', 0), ('dense_2', 'Dense', '(None, 10)', 1290)],
+    # Course slides: LSTM(32, input_shape=(50, 2)) -> Dense(1); counts from shared/reference/keras-golden.md section 6.6
+    # (4*(32*(2+32)+32) = 4480, 32+1 = 33), Keras 2.0.x names lstm_1, dense_1.
+    'summary_lstm_slides.txt': [('lstm_1', 'LSTM', '(None, 32)', 4480), ('dense_1', 'Dense', '(None, 1)', 33)],
 }
 for name, layers in tables.items():
     with open(os.path.join(here, name), 'w', newline='\n') as f:

@@ -77,6 +77,10 @@ public abstract class Layer<T>
         Backend = backend;
     }
 
+    /// <summary>Whether ∂J/∂input is defined (false for Embedding, whose inputs are indices; its Backward returns zeros).</summary>
+    /// <remarks>The gradient checker skips the input of such a layer.</remarks>
+    public virtual bool HasInputGradient => true;
+
     /// <summary>Creates the parameters for an input of <paramref name="inputShape"/> (without batch).</summary>
     /// <exception cref="ShapeMismatchException">The input shape does not suit this layer.</exception>
     public void Build(Shape inputShape)
@@ -139,6 +143,13 @@ public abstract class Layer<T>
         var p = new Parameter<T>($"{Name}/{name}", value, Backend.Allocate(shape), trainable, regularizer);
         _parameters.Add(p);
         return p;
+    }
+
+    /// <summary>Makes a built inner layer's parameters this layer's own (a wrapper such as TimeDistributed).</summary>
+    protected void AdoptParameters(Layer<T> inner)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        _parameters.AddRange(inner.Parameters);
     }
 
     /// <summary>A seeded generator for this layer's initializers.</summary>

@@ -207,7 +207,8 @@ public partial class Network<T>
         return line;
     }
 
-    private static string ToSnakeCase(string typeName)
+    /// <summary>Keras' default layer-name stem: "SimpleRNN" → "simple_rnn", "Conv2D" → "conv2d".</summary>
+    internal static string ToSnakeCase(string typeName)
     {
         var sb = new StringBuilder();
         for (int i = 0; i < typeName.Length; i++)

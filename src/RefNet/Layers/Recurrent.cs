@@ -123,8 +123,8 @@ public abstract class Recurrent<T> : Layer<T>
     {
         if (inputShape.Rank != 2)
         {
-            throw new ShapeMismatchException($"{TypeName} '{Name}' input (sequences are (batch, timesteps, features))", "(*, timesteps, features)",
-                inputShape.WithBatch(-1));
+            throw new ShapeMismatchException($"{TypeName} '{Name}' input (sequences are (batch, timesteps, features))", "(timesteps, features)",
+                inputShape);
         }
         return ReturnSequences ? new Shape(inputShape[0], Units) : new Shape(Units);
     }

@@ -44,6 +44,12 @@ public static class ModelConfig
         ["Flatten"] = new FlattenFactory(),
         ["Reshape"] = new ReshapeFactory(),
         ["BatchNormalization"] = new BatchNormalizationFactory(),
+        ["SimpleRNN"] = new RecurrentFactory("SimpleRNN"),
+        ["LSTM"] = new RecurrentFactory("LSTM"),
+        ["GRU"] = new RecurrentFactory("GRU"),
+        ["Embedding"] = new EmbeddingFactory(),
+        ["RepeatVector"] = new RepeatVectorFactory(),
+        ["TimeDistributed"] = new TimeDistributedFactory(),
     };
 
     /// <summary>Layer class names <see cref="FromJson{T}"/> understands.</summary>
@@ -171,7 +177,7 @@ public static class ModelConfig
         }
     }
 
-    private static Layer<T> ReadLayer<T>(JsonElement element, int index)
+    internal static Layer<T> ReadLayer<T>(JsonElement element, int index)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (element.ValueKind != JsonValueKind.Object)
@@ -475,6 +481,122 @@ public static class ModelConfig
         }
     }
 
+    // SimpleRNN, LSTM and GRU (Keras 2.2.4 keys). Options RefNet does not implement are accepted at their defaults only:
+    // dropout and recurrent_dropout 0, stateful and return_state false; implementation (1 or 2) and unroll change only
+    // how Keras schedules the same arithmetic and are accepted and ignored.
+    private sealed class RecurrentFactory(string className) : ILayerConfigFactory
+    {
+        public string ClassName => className;
+
+        public Layer<T> Create<T>(LayerConfigReader c)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int units = c.GetPositiveInt("units");
+            ActivationFunction activation = c.GetActivation("activation", ActivationFunction.Tanh);
+            bool useBias = c.GetBool("use_bias", true);
+            bool sequences = c.GetBool("return_sequences", false);
+            bool backwards = c.GetBool("go_backwards", false);
+            Initializer kernelInit = c.GetInitializer("kernel_initializer", "glorot_uniform");
+            Initializer recurrentInit = c.GetInitializer("recurrent_initializer", "orthogonal");
+            Initializer biasInit = c.GetInitializer("bias_initializer", "zeros");
+            Regularizer? kernelReg = c.GetRegularizer("kernel_regularizer");
+            Regularizer? recurrentReg = c.GetRegularizer("recurrent_regularizer");
+            Regularizer? biasReg = c.GetRegularizer("bias_regularizer");
+            foreach (string rate in new[] { "dropout", "recurrent_dropout" })
+            {
+                if (c.GetDouble(rate, 0) != 0)
+                {
+                    throw c.Error(rate, "RefNet's recurrent layers have no dropout (only 0 is accepted); put a Dropout layer before or after");
+                }
+            }
+            foreach (string flag in new[] { "stateful", "return_state" })
+            {
+                if (c.GetBool(flag, false))
+                {
+                    throw c.Error(flag, "not supported by RefNet (only false is accepted)");
+                }
+            }
+            int implementation = c.GetOptionalInt("implementation") ?? 1;
+            if (implementation is not (0 or 1 or 2))
+            {
+                throw c.Error("implementation", $"expected 0, 1 or 2 but got {implementation}");
+            }
+            c.GetBool("unroll", false);
+            int? seed = c.GetOptionalInt("seed");
+            string? name = c.GetOptionalString("name");
+            Shape? inputShape = c.GetInputShape();
+            switch (className)
+            {
+                case "SimpleRNN":
+                    return new SimpleRNN<T>(units, activation, sequences, backwards, inputShape, useBias, kernelInit, recurrentInit, biasInit,
+                        kernelReg, recurrentReg, biasReg, seed, name);
+                case "LSTM":
+                    ActivationFunction lstmGates = c.GetActivation("recurrent_activation", ActivationFunction.Sigmoid);
+                    bool forgetBias = c.GetBool("unit_forget_bias", true);
+                    return new LSTM<T>(units, activation, lstmGates, sequences, backwards, forgetBias, inputShape, useBias, kernelInit, recurrentInit,
+                        biasInit, kernelReg, recurrentReg, biasReg, seed, name);
+                default:
+                    ActivationFunction gruGates = c.GetActivation("recurrent_activation", ActivationFunction.Sigmoid);
+                    bool resetAfter = c.GetBool("reset_after", false);
+                    return new GRU<T>(units, activation, gruGates, sequences, backwards, resetAfter, inputShape, useBias, kernelInit, recurrentInit,
+                        biasInit, kernelReg, recurrentReg, biasReg, seed, name);
+            }
+        }
+    }
+
+    private sealed class EmbeddingFactory : ILayerConfigFactory
+    {
+        public string ClassName => "Embedding";
+
+        public Layer<T> Create<T>(LayerConfigReader c)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int inputDim = c.GetPositiveInt("input_dim");
+            int outputDim = c.GetPositiveInt("output_dim");
+            Initializer init = c.GetInitializer("embeddings_initializer", "uniform");
+            Regularizer? reg = c.GetRegularizer("embeddings_regularizer");
+            if (c.GetBool("mask_zero", false))
+            {
+                throw c.Error("mask_zero", "masking is not supported by RefNet (only false is accepted)");
+            }
+            int? length = c.GetOptionalInt("input_length");
+            Shape? inputShape = c.GetInputShape();
+            if (length is int l && inputShape is not null && (inputShape.Rank != 1 || inputShape[0] != l))
+            {
+                throw c.Error("input_length", $"{l} disagrees with the input shape {inputShape}");
+            }
+            if (length is <= 0)
+            {
+                throw c.Error("input_length", $"expected a positive integer or null but got {length}");
+            }
+            return new Embedding<T>(inputDim, outputDim, length, inputShape, init, reg, c.GetOptionalInt("seed"), c.GetOptionalString("name"));
+        }
+    }
+
+    private sealed class RepeatVectorFactory : ILayerConfigFactory
+    {
+        public string ClassName => "RepeatVector";
+
+        public Layer<T> Create<T>(LayerConfigReader c)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int n = c.GetPositiveInt("n");
+            return new RepeatVector<T>(n, c.GetInputShape(), c.GetOptionalString("name"));
+        }
+    }
+
+    private sealed class TimeDistributedFactory : ILayerConfigFactory
+    {
+        public string ClassName => "TimeDistributed";
+
+        public Layer<T> Create<T>(LayerConfigReader c)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Layer<T> inner = c.GetLayer<T>("layer");
+            return new TimeDistributed<T>(inner, c.GetInputShape(), c.GetOptionalString("name"));
+        }
+    }
+
     private sealed class ReshapeFactory : ILayerConfigFactory
     {
         public string ClassName => "Reshape";
@@ -506,7 +628,8 @@ public sealed class LayerConfigReader
     private static readonly HashSet<string> Ignored = ["trainable", "dtype"];
 
     // Keras options RefNet does not implement: accepted only when null (their Keras default).
-    private static readonly HashSet<string> NullOnly = ["activity_regularizer", "kernel_constraint", "bias_constraint", "noise_shape", "beta_constraint", "gamma_constraint"];
+    private static readonly HashSet<string> NullOnly = ["activity_regularizer", "kernel_constraint", "bias_constraint", "noise_shape", "beta_constraint", "gamma_constraint",
+        "recurrent_constraint", "embeddings_constraint"];
 
     private readonly JsonElement _config;
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
@@ -792,6 +915,14 @@ public sealed class LayerConfigReader
             throw Error(field, "the shape has no dimensions");
         }
         return new Shape([.. dims]);
+    }
+
+    /// <summary>A nested layer, <c>{"class_name": …, "config": {…}}</c> (a wrapper's "layer"); errors carry this layer's index.</summary>
+    public Layer<T> GetLayer<T>(string field)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        JsonElement e = Required(field);
+        return ModelConfig.ReadLayer<T>(e, LayerIndex);
     }
 
     /// <summary>Throws if the config has a field no getter asked for (a typo or an unsupported option).</summary>

@@ -122,6 +122,35 @@ public static class GradientCheckSuite
                 return GradientCheck.Layer(layer, input, seed);
             }));
         }
+        // Recurrent layers through time: weights uniform ±0.3 and inputs in ±[0.05, 1] keep hard_sigmoid's kinks (±2.5) far away.
+        var small = new RandomUniform(-0.3, 0.3);
+        (string Name, Func<Layer<double>> Create, Shape Input)[] recurrent =
+        [
+            ("SimpleRNN(3, return_sequences)", () => new SimpleRNN<double>(3, returnSequences: true, biasInitializer: small, name: "simple_rnn"), new Shape(2, 4, 2)),
+            ("LSTM(3), sigmoid gates", () => new LSTM<double>(3, biasInitializer: small, name: "lstm"), new Shape(2, 5, 2)),
+            ("LSTM(2, hard_sigmoid, go_backwards, return_sequences)", () => new LSTM<double>(2, ActivationFunction.Tanh, ActivationFunction.FromName("hard_sigmoid"),
+                returnSequences: true, goBackwards: true, kernelInitializer: small, recurrentInitializer: small, biasInitializer: small, name: "lstm_hard"), new Shape(2, 3, 2)),
+            ("GRU(3), reset_after=False", () => new GRU<double>(3, returnSequences: true, biasInitializer: small, name: "gru"), new Shape(2, 4, 2)),
+            ("GRU(2), reset_after=True, go_backwards", () => new GRU<double>(2, goBackwards: true, resetAfter: true, biasInitializer: small, name: "gru_reset_after"), new Shape(2, 5, 3)),
+            ("RepeatVector(3)", () => new RepeatVector<double>(3, name: "repeat_vector"), new Shape(2, 4)),
+            ("TimeDistributed(Dense(3, softmax))", () => new TimeDistributed<double>(new Dense<double>(3, ActivationFunction.Softmax), name: "time_distributed"), new Shape(2, 3, 4)),
+        ];
+        foreach ((string name, Func<Layer<double>> create, Shape input) in recurrent)
+        {
+            list.Add(new(name, (int seed, IBackend<double> backend) =>
+            {
+                Layer<double> layer = create();
+                layer.Seed = seed;
+                layer.UseBackend(backend);
+                return GradientCheck.Layer(layer, input, seed);
+            }));
+        }
+        list.Add(new("Embedding(6, 3), repeated indices", (int seed, IBackend<double> backend) =>
+        {
+            var layer = new Embedding<double>(6, 3, inputLength: 5, embeddingsInitializer: new RandomUniform(-1, 1), seed: seed, name: "embedding");
+            layer.UseBackend(backend);
+            return GradientCheck.Layer(layer, Tensor<double>.FromArray(new Shape(2, 5), [1, 4, 1, 0, 5, 3, 3, 1, 2, 1]), seed);
+        }));
         // BatchNormalization: γ and β drawn away from their initial 1 and 0; in training mode the batch mean and variance
         // depend on the input (the full Jacobian), in inference mode the moving statistics are constants.
         (string Name, Shape Input, bool Training)[] batchNorms =

@@ -30,6 +30,10 @@ public class PublishedGoldenTests
     [InlineData("slides_271")]
     [InlineData("mnist_mlp")]
     [InlineData("mnist_cnn")]
+    [InlineData("lstm_slides")]
+    [InlineData("rnn_guide_lstm")]
+    [InlineData("rnn_guide_gru")]
+    [InlineData("addition_rnn")]
     public void ParameterCounts_MatchPublishedModel(string id)
     {
         JsonElement c = Counts.Case(id);
@@ -43,6 +47,7 @@ public class PublishedGoldenTests
     [InlineData("slides_271")]
     [InlineData("mnist_mlp")]
     [InlineData("mnist_cnn")]
+    [InlineData("lstm_slides")]
     public void Summary_MatchesKerasTableExactly(string id)
     {
         JsonElement c = Counts.Case(id);
