@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using RefNet.Backends;
+using RefNet.Backends.Cpu;
 using RefNet.Data;
 using RefNet.Engine;
 using RefNet.Reproduction;
@@ -13,10 +14,11 @@ using RefNet.Cli.Reproduction;
 
 namespace RefNet.Cli.Commands;
 
-/// <summary><c>refnet reproduce mnist-mlp|mnist-cnn [--epochs N] [--limit N] [--seed S] [--seeds K] [--data DIR] [--out DIR] [--device cpu|ilgpu-cpu|cuda]</c> and <c>refnet reproduce fashion-mnist ...</c>.</summary>
+/// <summary><c>refnet reproduce mnist-mlp|mnist-cnn [--epochs N] [--limit N] [--seed S] [--seeds K] [--half-band] [--data DIR] [--out DIR] [--gemm G] [--device cpu|ilgpu-cpu|cuda]</c> and <c>refnet reproduce fashion-mnist ...</c>.</summary>
 /// <remarks>Exit code 0 when the run passes the band (or was not judged, e.g. with --limit), 1 when a judged check fails.
-/// With <c>--seeds K</c> (K ≥ 2) seeds S..S+K-1 are trained and their per-epoch mean is judged; from K = 5 on against half
-/// the band, as keras-golden.md §8.2 recommends.</remarks>
+/// With <c>--seeds K</c> (K ≥ 2) seeds S..S+K-1 are trained and their per-epoch mean is judged against the band; with
+/// <c>--half-band</c> (K ≥ 5) against half of it, keras-golden.md §8.2's stricter rule (from K = 5 on it is always reported).
+/// On the CPU the GEMM is <see cref="ManagedGemm.Portable"/> unless <c>--gemm</c> or REFNET_GEMM says otherwise.</remarks>
 public sealed class ReproduceCommand : ICommand
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -25,7 +27,7 @@ public sealed class ReproduceCommand : ICommand
     public string Name => "reproduce";
 
     /// <inheritdoc/>
-    public string Description => "train a published Keras example and compare with its curves: mnist-mlp | mnist-cnn | fashion-mnist [--epochs N] [--limit N] [--seed S] [--seeds K] [--data DIR] [--out DIR] [--device cpu|ilgpu-cpu|cuda]";
+    public string Description => "train a published Keras example and compare with its curves: mnist-mlp | mnist-cnn | fashion-mnist [--epochs N] [--limit N] [--seed S] [--seeds K] [--half-band] [--data DIR] [--out DIR] [--gemm G] [--device cpu|ilgpu-cpu|cuda]";
 
     /// <inheritdoc/>
     public int Run(string[] args, TextWriter output)
@@ -42,10 +44,15 @@ public sealed class ReproduceCommand : ICommand
         {
             throw new UsageException($"unknown example '{example}' (have: mnist-mlp, mnist-cnn, fashion-mnist)");
         }
-        IBackend<float> backend = DeviceOption.Create<float>(device);
+        (IGemm gemm, string gemmWhy) = ReproductionGemm(options.Gemm);
+        IBackend<float> backend = DeviceOption.Create<float>(device, () => new CpuBackend<float>(gemm));
         try
         {
             output.WriteLine($"Device: {(backend is IDisposable ? backend.ToString() : backend.Name)}");
+            if (device == "cpu")
+            {
+                output.WriteLine($"GEMM: {gemm.Description} ({gemmWhy})");
+            }
             return example switch
             {
                 "mnist-mlp" => RunMnist(Mlp, options, backend, output),
@@ -57,6 +64,21 @@ public sealed class ReproduceCommand : ICommand
         {
             (backend as IDisposable)?.Dispose();
         }
+    }
+
+    // The GEMM of a reproduction on the CPU: --gemm if given, else REFNET_GEMM if set, else the portable kernel, whose
+    // sums run in the same order on every x64 CPU, so a seed gives the same curve (and verdict) on every machine.
+    private static (IGemm Gemm, string Why) ReproductionGemm(string? option)
+    {
+        if (option is not null)
+        {
+            return (GemmSelector.FromName(option), $"--gemm {option}");
+        }
+        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(GemmSelector.EnvironmentVariable)))
+        {
+            return (GemmSelector.Default, GemmSelector.DefaultChoice.Reason);
+        }
+        return (ManagedGemm.Portable, "reproductions default to the portable kernel: the same bits on every x64 CPU; --gemm auto for the fastest");
     }
 
     // A Keras MNIST example: how to build it, the image shape it reads, its training settings and its published curves.
@@ -128,12 +150,12 @@ public sealed class ReproduceCommand : ICommand
         double testLoss = testLosses.Average();
         double testAcc = testAccs.Average();
         IReadOnlyDictionary<string, IReadOnlyList<double>> curve = o.Seeds == 1 ? curves[0] : MnistMlp.MeanCurve(curves);
-        double bandScale = o.Seeds >= 5 ? 0.5 : 1.0;
+        double bandScale = o.HalfBand ? 0.5 : 1.0;
         if (o.Seeds > 1)
         {
             output.WriteLine();
             output.WriteLine($"{o.Seeds} seeds ({o.Seed}..{o.Seed + o.Seeds - 1}): the table, plot and verdict use the per-epoch mean" +
-                (bandScale < 1 ? "; K >= 5, so the mean must lie within half the band (keras-golden.md §8.2)" : "; half bands apply from 5 seeds on"));
+                (o.HalfBand ? ", which must lie within half the band (--half-band, keras-golden.md §8.2)" : ", which must lie within the band"));
             for (int k = 0; k < o.Seeds; k++)
             {
                 output.WriteLine($"  seed {o.Seed + k}: final loss {curves[k]["loss"][^1].ToString("F4", Inv)}, val_acc {curves[k]["val_acc"][^1].ToString("F4", Inv)}, test accuracy {testAccs[k].ToString("F4", Inv)}");
@@ -143,6 +165,15 @@ public sealed class ReproduceCommand : ICommand
 
         PublishedCurves golden = ex.Published();
         CurveVerdict verdict = ex.Judge(curve, testAcc, data.Train.Count, golden, bandScale);
+        if (o.Seeds >= 5 && !o.HalfBand)
+        {
+            // The dossier's stricter rule, reported but not gating: the centre (the mean of two published runs) itself
+            // carries about half their difference in noise, comparable to the half band (README, "Five seeds").
+            CurveVerdict half = ex.Judge(curve, testAcc, data.Train.Count, golden, 0.5);
+            output.WriteLine($"  keras-golden.md §8.2's stricter rule, the mean within half the band: {half.Checks.Count(c => !c.Pass)} of {half.Checks.Count} checks outside" +
+                " (reported, not judged; --half-band judges by it)" +
+                string.Concat(half.Checks.Where(c => !c.Pass).Select(c => $"\n    {c.Metric} epoch {c.Epoch}: {c.Value.ToString("F4", Inv)} not in [{c.Low.ToString("F4", Inv)}, {c.High.ToString("F4", Inv)}]")));
+        }
         output.WriteLine();
         WriteTable(output, curve, golden);
         string outDir = o.Out ?? Path.Combine("artifacts", ex.Name);
@@ -365,7 +396,7 @@ public sealed class ReproduceCommand : ICommand
         AtomicFile.WriteAllText(path, sb.ToString());
     }
 
-    private sealed record Options(int? Epochs, int? Limit, int Seed, int Seeds, string? Data, string? Out)
+    private sealed record Options(int? Epochs, int? Limit, int Seed, int Seeds, string? Data, string? Out, string? Gemm, bool HalfBand)
     {
         public static Options Parse(string[] args, string example)
         {
@@ -375,6 +406,8 @@ public sealed class ReproduceCommand : ICommand
             int seeds = 1;
             string? data = null;
             string? outDir = null;
+            string? gemm = null;
+            bool halfBand = false;
             for (int i = 0; i < args.Length; i++)
             {
                 string flag = args[i];
@@ -407,11 +440,25 @@ public sealed class ReproduceCommand : ICommand
                     case "--out":
                         outDir = Value();
                         break;
+                    case "--gemm":
+                        gemm = Value();
+                        if (!GemmSelector.Names.Contains(gemm))
+                        {
+                            throw new UsageException($"--gemm must be one of {string.Join(", ", GemmSelector.Names)} (got '{gemm}')");
+                        }
+                        break;
+                    case "--half-band":
+                        halfBand = true;
+                        break;
                     default:
-                        throw new UsageException($"unknown option '{flag}' for {example} (options: --epochs N, --limit N, --seed S, --seeds K (mnist-mlp), --data DIR, --out DIR, --device cpu|ilgpu-cpu|cuda)");
+                        throw new UsageException($"unknown option '{flag}' for {example} (options: --epochs N, --limit N, --seed S, --seeds K (mnist-mlp), --half-band (K >= 5), --data DIR, --out DIR, --gemm {string.Join("|", GemmSelector.Names)}, --device cpu|ilgpu-cpu|cuda)");
                 }
             }
-            return new Options(epochs, limit, seed, seeds, data, outDir);
+            if (halfBand && seeds < 5)
+            {
+                throw new UsageException($"--half-band judges the mean of at least 5 seeds (keras-golden.md §8.2); add --seeds 5 (got --seeds {seeds})");
+            }
+            return new Options(epochs, limit, seed, seeds, data, outDir, gemm, halfBand);
         }
     }
 }

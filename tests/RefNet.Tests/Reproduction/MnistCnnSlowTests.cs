@@ -1,6 +1,9 @@
 // Keras' mnist_cnn in CI, in short judged form: one epoch on all 60 000 training images (about 3 minutes on 2 cores),
 // judged against the epoch-1 band of the published 12-epoch log (golden/published/mnist_cnn_keras.json); the full
-// 12-epoch run is `refnet reproduce mnist-cnn`. Skipped without data/mnist locally; CI fetches the data first.
+// 12-epoch run is `refnet reproduce mnist-cnn`. The portable GEMM makes the run the same on every x64 CPU CI lands on.
+// Skipped without data/mnist locally; CI fetches the data first.
+using RefNet.Backends;
+using RefNet.Backends.Cpu;
 using RefNet.Data;
 using RefNet.Engine;
 using RefNet.Reproduction;
@@ -27,7 +30,7 @@ public sealed class MnistCnnSlowTests(ITestOutputHelper log)
         var image = new Shape(28, 28, 1);
         Tensor<float> x = data.Train.X.Reshape(image.WithBatch(data.Train.Count));
         Tensor<float> xTest = data.Test.X.Reshape(image.WithBatch(data.Test.Count));
-        Sequential<float> model = MnistCnn.Build(seed: 1);
+        Sequential<float> model = MnistCnn.Build(seed: 1, new CpuBackend<float>(ManagedGemm.Portable));
         var progress = new StringWriter();
         History h = model.Fit(x, data.Train.Y, batchSize: MnistCnn.BatchSize, epochs: 1, validationData: (xTest, data.Test.Y), seed: 1,
             verbose: 2, log: progress);

@@ -77,6 +77,35 @@ public sealed class ReproduceCommandTests : IDisposable
     }
 
     [Fact]
+    public void Gemm_DefaultsToThePortableKernel_AndFollowsTheOption()
+    {
+        string data = WriteTinyMnist(gzip: false);
+        var (code, output, err) = Run("reproduce", "mnist-mlp", "--data", data, "--out", Path.Combine(_dir, "g1"), "--epochs", "1", "--limit", "20");
+        Assert.True(code == 0, err);
+        if (Environment.GetEnvironmentVariable("REFNET_GEMM") is null or "")
+        {
+            Assert.Contains("GEMM: managed (packed Vector256 micro-kernel", output);
+            Assert.Contains("the same bits on every x64 CPU", output);
+        }
+        (code, output, err) = Run("reproduce", "mnist-mlp", "--data", data, "--out", Path.Combine(_dir, "g2"), "--epochs", "1", "--limit", "20", "--gemm", "reference");
+        Assert.True(code == 0, err);
+        Assert.Contains("--gemm reference", output);
+    }
+
+    [Fact]
+    public void FiveSeeds_JudgeTheFullBand_AndReportTheHalfBandRule()
+    {
+        string data = WriteTinyMnist(gzip: false);
+        var (code, output, err) = Run("reproduce", "mnist-mlp", "--data", data, "--out", Path.Combine(_dir, "five"), "--epochs", "1", "--limit", "20", "--seeds", "5");
+        Assert.True(code == 0, err);
+        Assert.Contains("which must lie within the band", output);
+        Assert.Contains("the mean within half the band:", output);
+        (code, output, err) = Run("reproduce", "mnist-mlp", "--data", data, "--out", Path.Combine(_dir, "half"), "--epochs", "1", "--limit", "20", "--seeds", "5", "--half-band");
+        Assert.True(code == 0, err);
+        Assert.Contains("within half the band (--half-band", output);
+    }
+
+    [Fact]
     public void SameSeed_GivesTheSameCurve()
     {
         string data = WriteTinyMnist(gzip: true);
@@ -113,6 +142,9 @@ public sealed class ReproduceCommandTests : IDisposable
     [InlineData("reproduce", "mnist-mlp", "--bogus")]
     [InlineData("reproduce", "mnist-mlp", "--seeds", "0")]
     [InlineData("reproduce", "fashion-mnist", "--seeds", "2")]
+    [InlineData("reproduce", "mnist-mlp", "--half-band")]
+    [InlineData("reproduce", "mnist-mlp", "--seeds", "4", "--half-band")]
+    [InlineData("reproduce", "mnist-mlp", "--gemm", "fastest")]
     public void BadArguments_AreUsageErrors(params string[] args)
     {
         Assert.Equal(2, Run(args).Code);

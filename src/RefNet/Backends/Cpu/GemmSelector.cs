@@ -51,7 +51,7 @@ public static class GemmSelector
     public static IGemm Default => DefaultChoice.Gemm;
 
     /// <summary>The names <see cref="FromName"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["auto", "openblas", "managed", "reference"];
+    public static IReadOnlyList<string> Names { get; } = ["auto", "openblas", "managed", "portable", "reference"];
 
     /// <summary>This CPU's widest SIMD level, from the .NET hardware intrinsics.</summary>
     public static SimdLevel CpuLevel { get; } = Avx512F.IsSupported ? SimdLevel.Avx512
@@ -152,7 +152,7 @@ public static class GemmSelector
         ? Automatic()
         : new GemmChoice(FromName(name), $"{EnvironmentVariable}={name!.Trim()}");
 
-    /// <summary>"openblas", "managed", "reference", or "auto"/null/"" for the automatic choice.</summary>
+    /// <summary>"openblas", "managed", "portable" (<see cref="ManagedGemm.Portable"/>), "reference", or "auto"/null/"" for the automatic choice.</summary>
     /// <exception cref="ArgumentException">Unknown name, or "openblas" when no OpenBLAS library loads.</exception>
     public static IGemm FromName(string? name) => (name ?? "").Trim().ToLowerInvariant() switch
     {
@@ -161,6 +161,7 @@ public static class GemmSelector
             $"GEMM 'openblas' requested but no OpenBLAS library could be loaded (tried {string.Join(", ", OpenBlasGemm.CandidateNames)}); " +
             "on Debian/Ubuntu: apt-get install libopenblas0"),
         "managed" => ManagedGemm.Instance,
+        "portable" => ManagedGemm.Portable,
         "reference" => ReferenceGemm.Instance,
         _ => throw new ArgumentException($"Unknown GEMM '{name}' (expected {string.Join(", ", Names)})", nameof(name)),
     };

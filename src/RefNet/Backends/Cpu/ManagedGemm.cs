@@ -75,6 +75,11 @@ public sealed class ManagedGemm : IGemm
     /// <summary>The default instance (automatic kernel choice).</summary>
     public static ManagedGemm Instance { get; } = new();
 
+    /// <summary>The Vector256 kernel whatever the CPU: every element of C is summed in the same order (KC-deep
+    /// blocks, one fused multiply-add per depth step), so a product gives the same bits on every x64 CPU, with or
+    /// without AVX-512 ("portable" in REFNET_GEMM and --gemm; what reproductions judged in CI use).</summary>
+    public static ManagedGemm Portable { get; } = new(ManagedGemmKernel.Vector256);
+
     /// <summary>Creates a managed GEMM with the given micro-kernel.</summary>
     public ManagedGemm(ManagedGemmKernel kernel = ManagedGemmKernel.Auto)
     {
