@@ -309,7 +309,9 @@ public partial class Network<T> : INetwork
             {
                 case MetricKind.Accuracy:
                     int correct = Accuracy.CountCorrect(Backend, accuracyKind, prediction, b.Y, b.PredictedClass, b.TrueClass);
-                    sums[i + 1] = accuracyKind == AccuracyKind.Binary ? (double)correct / prediction.Columns : correct;
+                    // Keras averages binary accuracy per element and categorical accuracy per position (T positions of a sequence).
+                    sums[i + 1] = accuracyKind == AccuracyKind.Binary ? (double)correct / prediction.Columns
+                        : (double)correct * prediction.Shape[prediction.Shape.Rank - 1] * prediction.Rows / prediction.Length;
                     break;
                 case MetricKind.MeanSquaredError:
                     sums[i + 1] = PerSampleSum(MseMetric, prediction, b);

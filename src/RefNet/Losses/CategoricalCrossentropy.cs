@@ -15,6 +15,9 @@ public sealed class CategoricalCrossentropy(Reduction reduction = Reduction.SumO
     public override string Name => "categorical_crossentropy";
 
     /// <inheritdoc/>
+    protected override bool OverLastAxis => true;
+
+    /// <inheritdoc/>
     protected override void PerSampleCore<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, Tensor<T> perSample, T epsilon, T columns) =>
         backend.ReduceRows(predictions, targets, perSample, new RowLoss<T>(epsilon));
 

@@ -76,7 +76,7 @@ public abstract class Loss
             ShapeMismatchException.ThrowIfDifferent($"{Name} gradient vs predictions", predictions.Shape, gradient.Shape);
         }
         T scale = Reduction == Reduction.Sum ? T.One : T.One / T.CreateChecked(predictions.Rows);
-        ScaledGradientCore(backend, predictions, targets, scale, gradient);
+        Core(backend, predictions, targets, scale, gradient);
     }
 
     /// <summary>gradient = scale · ∂(Σ_i perSample[i]) / ∂predictions, for any scale (the batch reduction is the caller's).</summary>
@@ -90,7 +90,7 @@ public abstract class Loss
         {
             ShapeMismatchException.ThrowIfDifferent($"{Name} gradient vs predictions", predictions.Shape, gradient.Shape);
         }
-        ScaledGradientCore(backend, predictions, targets, scale, gradient);
+        Core(backend, predictions, targets, scale, gradient);
     }
 
     /// <summary>perSample[i] = the loss of row i (before the batch reduction).</summary>
@@ -100,7 +100,50 @@ public abstract class Loss
     {
         ArgumentNullException.ThrowIfNull(backend);
         CheckShapes(predictions, targets);
+        if (PerPosition(predictions, out int positions, out Shape rows))
+        {
+            // (batch, T, …, classes): the loss of every position over the last axis, then the mean over positions (Keras).
+            Tensor<T> perRow = backend.Allocate(new Shape(rows[0]));
+            Tensor<T> ones = backend.Allocate(new Shape(positions, 1));
+            try
+            {
+                PerSampleCore(backend, predictions.Reshape(rows), targets.Reshape(rows), perRow, T.CreateChecked(Epsilon), T.CreateChecked(rows[1]));
+                backend.Fill(ones, T.One);
+                backend.MatMul(perRow.Reshape(new Shape(predictions.Rows, positions)), false, ones, false, perSample.Reshape(new Shape(predictions.Rows, 1)),
+                    T.One / T.CreateChecked(positions), T.Zero);
+            }
+            finally
+            {
+                perRow.Storage.Dispose();
+                ones.Storage.Dispose();
+            }
+            return;
+        }
         PerSampleCore(backend, predictions, targets, perSample, T.CreateChecked(Epsilon), T.CreateChecked(predictions.Columns));
+    }
+
+    /// <summary>Whether the loss is defined over the last axis (categorical cross-entropy): on rank ≥ 3 predictions
+    /// (batch, T, …, classes) it is then applied at every position and averaged over the positions, as Keras does.</summary>
+    protected virtual bool OverLastAxis => false;
+
+    private bool PerPosition<T>(Tensor<T> predictions, out int positions, out Shape rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int classes = predictions.Shape[predictions.Shape.Rank - 1];
+        positions = predictions.Rows == 0 ? 0 : predictions.Length / (predictions.Rows * classes);
+        rows = new Shape(predictions.Rows * positions, classes);
+        return OverLastAxis && predictions.Shape.Rank > 2;
+    }
+
+    private void Core<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, T scale, Tensor<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (PerPosition(predictions, out int positions, out Shape rows))
+        {
+            ScaledGradientCore(backend, predictions.Reshape(rows), targets.Reshape(rows), scale / T.CreateChecked(positions), gradient.Reshape(rows));
+            return;
+        }
+        ScaledGradientCore(backend, predictions, targets, scale, gradient);
     }
 
     /// <summary>perSample[i] = loss of row i; <paramref name="columns"/> is the number of columns as T (for per-feature means).</summary>

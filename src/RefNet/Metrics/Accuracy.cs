@@ -32,6 +32,13 @@ public static class Accuracy
         {
             return backend.CountWhere(predictions, targets, new BinaryMatch<T>(T.CreateChecked(0.5)));
         }
+        if (predictions.Shape.Rank > 2)
+        {
+            // (batch, T, …, classes): argmax at every position (Keras' per-position categorical accuracy).
+            int classes = predictions.Shape[predictions.Shape.Rank - 1];
+            var rows = new Shape(predictions.Length / classes, classes);
+            return CountCorrect(backend, kind, predictions.Reshape(rows), targets.Reshape(rows));
+        }
         Tensor<T> p = predictedClass ?? backend.Allocate(new Shape(predictions.Rows));
         Tensor<T> y = trueClass ?? backend.Allocate(new Shape(predictions.Rows));
         try
