@@ -129,10 +129,16 @@ public abstract class Loss
     private bool PerPosition<T>(Tensor<T> predictions, out int positions, out Shape rows)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!OverLastAxis || predictions.Shape.Rank <= 2)
+        {
+            // The common case allocates nothing (a training step must not allocate).
+            (positions, rows) = (1, predictions.Shape);
+            return false;
+        }
         int classes = predictions.Shape[predictions.Shape.Rank - 1];
         positions = predictions.Rows == 0 ? 0 : predictions.Length / (predictions.Rows * classes);
         rows = new Shape(predictions.Rows * positions, classes);
-        return OverLastAxis && predictions.Shape.Rank > 2;
+        return true;
     }
 
     private void Core<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, T scale, Tensor<T> gradient)
