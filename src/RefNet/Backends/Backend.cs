@@ -349,6 +349,16 @@ public abstract class Backend<T> : IBackend<T>
         }
     }
 
+    /// <inheritdoc/>
+    public void OneHot(Tensor<T> indices, Tensor<T> destination)
+    {
+        int[] classes = BackendChecks.OneHot(indices, destination);
+        if (destination.Length > 0)
+        {
+            OneHotCore(classes, destination);
+        }
+    }
+
     // ---- cores --------------------------------------------------------------------------
 
     /// <summary>A zero-filled tensor of this backend.</summary>
@@ -442,6 +452,19 @@ public abstract class Backend<T> : IBackend<T>
 
     /// <summary>Scatter-add by an index tensor; <paramref name="rows"/> holds the same indices, checked, on the host.</summary>
     protected abstract void ScatterAddRowsCore(Tensor<T> source, Tensor<T> indices, int[] rows, Tensor<T> destination);
+
+    /// <summary>One-hot rows from checked host indices. The indices are on the host already (the check read them), so
+    /// every backend writes the rows there and copies them in once.</summary>
+    protected virtual void OneHotCore(int[] classes, Tensor<T> destination)
+    {
+        var rows = new T[destination.Length];
+        int width = destination.Columns;
+        for (int i = 0; i < classes.Length; i++)
+        {
+            rows[(i * width) + classes[i]] = T.One;
+        }
+        CopyFromHostCore(rows, destination);
+    }
 
     // ---- helpers ------------------------------------------------------------------------
 

@@ -65,15 +65,38 @@ public static class BackendChecks
         {
             throw new ShapeMismatchException($"{what} rows for {indices.Length} indices into {table.Shape}", $"({indices.Length}, {table.Columns})", rowsTensor.Shape);
         }
+        return WholeNumbers(what, indices, table.Rows, $"table {table.Shape}");
+    }
+
+    /// <summary>Checks a one-hot expansion: <paramref name="destination"/> has one row per index, and every index is a
+    /// whole number in [0, destination columns). Reads the indices to the host.</summary>
+    /// <returns>The indices as integers.</returns>
+    /// <exception cref="ShapeMismatchException">The destination has not one row per index.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is negative, too large, not a whole number, or NaN; the message names its position and value.</exception>
+    public static int[] OneHot<T>(Tensor<T> indices, Tensor<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        ArgumentNullException.ThrowIfNull(destination);
+        if (destination.Rows != indices.Length)
+        {
+            throw new ShapeMismatchException($"OneHot rows for {indices.Length} indices", $"({indices.Length}, classes)", destination.Shape);
+        }
+        return WholeNumbers("OneHot", indices, destination.Columns, $"{destination.Columns} classes");
+    }
+
+    private static int[] WholeNumbers<T>(string what, Tensor<T> indices, int limit, string context)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         T[] values = indices.ToArray();
         var rows = new int[values.Length];
         for (int i = 0; i < values.Length; i++)
         {
             T v = values[i];
-            if (!(v >= T.Zero && v < T.CreateChecked(table.Rows) && T.IsInteger(v)))
+            if (!(v >= T.Zero && v < T.CreateChecked(limit) && T.IsInteger(v)))
             {
                 throw new ArgumentOutOfRangeException(nameof(indices),
-                    $"{what}: index {v} at position {i} is not a whole number in [0, {table.Rows}) (table {table.Shape})");
+                    $"{what}: index {v} at position {i} is not a whole number in [0, {limit}) ({context})");
             }
             rows[i] = int.CreateChecked(v);
         }

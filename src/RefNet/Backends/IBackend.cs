@@ -132,6 +132,10 @@ public interface IBackend<T>
 
     /// <summary>destination row indices[i] += source row i, i ascending (Embedding gradient: repeated indices accumulate).</summary>
     void ScatterAddRows(Tensor<T> source, Tensor<T> indices, Tensor<T> destination);
+
+    /// <summary>destination[i, j] = 1 where j = indices[i], else 0; one row per index, each index a whole number in
+    /// [0, destination columns) (sparse class labels as one-hot rows).</summary>
+    void OneHot(Tensor<T> indices, Tensor<T> destination);
 }
 
 /// <summary>The window rule of <see cref="IBackend{T}.Pool2D"/>.</summary>

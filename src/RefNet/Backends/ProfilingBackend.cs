@@ -305,6 +305,14 @@ public sealed class ProfilingBackend<T> : IBackend<T>
     }
 
     /// <inheritdoc/>
+    public void OneHot(Tensor<T> indices, Tensor<T> destination)
+    {
+        long start = Stopwatch.GetTimestamp();
+        Inner.OneHot(indices, destination);
+        Record("OneHot", null, 0, destination.Length, start);
+    }
+
+    /// <inheritdoc/>
     public override string ToString() => $"profiling({Inner})";
 
     private void Record(string primitive, Type? formula, long shape, long elements, long start)

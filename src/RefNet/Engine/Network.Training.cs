@@ -53,6 +53,11 @@ public partial class Network<T> : INetwork
             }
             list.Add(m);
         }
+        if (loss is SparseCategoricalCrossentropy && list.Find(m => m.Kind is MetricKind.MeanSquaredError or MetricKind.MeanAbsoluteError) is { } elementwise)
+        {
+            throw new ArgumentException($"Metric '{elementwise.Key}' compares targets and outputs element by element, but {loss.Name} takes class indices, " +
+                "not rows of the output's shape; use categorical_crossentropy with one-hot targets for it", nameof(metrics));
+        }
         Optimizer = optimizer;
         Loss = loss;
         _metrics = list.ToArray();
@@ -64,9 +69,13 @@ public partial class Network<T> : INetwork
     public void Compile(string optimizer, string loss, IEnumerable<string>? metrics = null) =>
         Compile(Optimizer.FromName(optimizer), Losses.Loss.FromName(loss), metrics);
 
-    /// <summary>Keras' rule for "accuracy": binary when the output has one unit or the loss is binary cross-entropy.</summary>
+    /// <summary>Keras' rule for "accuracy": sparse categorical with sparse_categorical_crossentropy (its targets are class
+    /// indices), else binary when the output has one unit or the loss is binary cross-entropy, else categorical.</summary>
+    /// <remarks>Keras 2.0.8 tests one unit before the sparse loss; a one-unit softmax is degenerate (always class 0),
+    /// and its class-index targets cannot be compared element by element, so RefNet keeps them sparse.</remarks>
     public AccuracyKind AccuracyKind =>
-        OutputShape?[-1] == 1 || Loss is BinaryCrossentropy ? AccuracyKind.Binary : AccuracyKind.Categorical;
+        Loss is SparseCategoricalCrossentropy ? AccuracyKind.SparseCategorical
+        : OutputShape?[-1] == 1 || Loss is BinaryCrossentropy ? AccuracyKind.Binary : AccuracyKind.Categorical;
 
     /// <summary>Trains the network (Keras 2 <c>fit</c>).</summary>
     /// <param name="x">Inputs, shape (N, ...InputShape).</param>
@@ -125,7 +134,7 @@ public partial class Network<T> : INetwork
         // Copies made here of the caller's data (host → device, validation split) are freed when Fit returns.
         using var temporaries = new TemporaryTensors();
         x = temporaries.Keep(ToBackend(x), x);
-        y = temporaries.Keep(ToBackend(y), y);
+        y = AsLossTargets(temporaries.Keep(ToBackend(y), y));
         if (validationSplit > 0)
         {
             // Keras: split_at = int(len(x) * (1 - validation_split)); validation = the rows from split_at on.
@@ -141,7 +150,7 @@ public partial class Network<T> : INetwork
         }
         else if (validationData is { } vd)
         {
-            validationData = (temporaries.Keep(ToBackend(vd.X), vd.X), temporaries.Keep(ToBackend(vd.Y), vd.Y));
+            validationData = (temporaries.Keep(ToBackend(vd.X), vd.X), AsLossTargets(temporaries.Keep(ToBackend(vd.Y), vd.Y)));
         }
 
         int n = x.Rows;
@@ -320,7 +329,12 @@ public partial class Network<T> : INetwork
                     sums[i + 1] = PerSampleSum(MaeMetric, prediction, b);
                     break;
                 case MetricKind.LogLoss:
-                    Loss ce = accuracyKind == AccuracyKind.Binary ? BceMetric : CceMetric;
+                    Loss ce = accuracyKind switch
+                    {
+                        AccuracyKind.Binary => BceMetric,
+                        AccuracyKind.SparseCategorical => SparseCceMetric,
+                        _ => CceMetric,
+                    };
                     sums[i + 1] = PerSampleSum(ce, prediction, b);
                     break;
                 default:
@@ -333,6 +347,7 @@ public partial class Network<T> : INetwork
     private static readonly Loss MaeMetric = new MeanAbsoluteError();
     private static readonly Loss BceMetric = new BinaryCrossentropy();
     private static readonly Loss CceMetric = new CategoricalCrossentropy();
+    private static readonly Loss SparseCceMetric = new SparseCategoricalCrossentropy();
 
     private double PerSampleSum(Loss metric, Tensor<T> prediction, BatchBuffers b)
     {
@@ -384,7 +399,7 @@ public partial class Network<T> : INetwork
         }
         CheckData(x, y, "evaluation");
         using var temporaries = new TemporaryTensors();
-        return new Evaluation(EvaluateCore(temporaries.Keep(ToBackend(x), x), temporaries.Keep(ToBackend(y), y), batchSize, [.. Parameters]));
+        return new Evaluation(EvaluateCore(temporaries.Keep(ToBackend(x), x), AsLossTargets(temporaries.Keep(ToBackend(y), y)), batchSize, [.. Parameters]));
     }
 
     private Dictionary<string, double> EvaluateCore(Tensor<T> x, Tensor<T> y, int batchSize, List<Parameter<T>> parameters)
@@ -498,9 +513,15 @@ public partial class Network<T> : INetwork
         {
             throw new ShapeMismatchException($"{what} inputs", "(*, " + string.Join(", ", InputShape.ToArray()) + ")", x.Shape);
         }
-        if (y.Shape.Rank != OutputShape!.Rank + 1 || !y.Shape.WithoutBatch().Equals(OutputShape) || y.Rows != x.Rows)
+        Shape targets = TargetShape;
+        if (y.Shape.Rank == 0 || y.Rows != x.Rows || !(Loss?.AcceptsTargets(OutputShape!, y.Shape.WithoutBatch()) ?? y.Shape.WithoutBatch() == OutputShape))
         {
-            throw new ShapeMismatchException($"{what} targets", $"({x.Rows}, " + string.Join(", ", OutputShape.ToArray()) + ")", y.Shape);
+            string expected = $"({string.Join(", ", (int[])[x.Rows, .. targets.Dims])})";
+            if (Loss is SparseCategoricalCrossentropy)
+            {
+                expected += $" of class indices, or ({string.Join(", ", (int[])[x.Rows, .. targets.Dims, 1])}), for {Loss.Name}";
+            }
+            throw new ShapeMismatchException($"{what} targets", expected, y.Shape);
         }
         if (x.Rows == 0)
         {
@@ -508,13 +529,25 @@ public partial class Network<T> : INetwork
         }
     }
 
+    /// <summary>The per-sample shape of the targets the compiled loss reads (the output shape; without the class axis for
+    /// sparse_categorical_crossentropy).</summary>
+    private Shape TargetShape => Loss?.TargetShape(OutputShape!) ?? OutputShape!;
+
+    /// <summary>Targets viewed in <see cref="TargetShape"/> (the sparse loss's (N, …, 1) form read as (N, …)); no copy.</summary>
+    private Tensor<T> AsLossTargets(Tensor<T> y)
+    {
+        Shape shape = TargetShape.WithBatch(y.Rows);
+        return y.Shape == shape ? y : y.Reshape(shape);
+    }
+
     private BatchBuffers GetBatchBuffers(int size)
     {
-        if (!_batchBuffers.TryGetValue(size, out BatchBuffers? b))
+        Shape targets = TargetShape.WithBatch(size);
+        if (!_batchBuffers.TryGetValue(size, out BatchBuffers? b) || b.Y.Shape != targets)
         {
             b = new BatchBuffers(
                 Backend.Allocate(InputShape!.WithBatch(size)),
-                Backend.Allocate(OutputShape!.WithBatch(size)),
+                Backend.Allocate(targets),
                 Backend.Allocate(OutputShape!.WithBatch(size)),
                 Backend.Allocate(new Shape(size)),
                 Backend.Allocate(new Shape(size)),

@@ -1,26 +1,55 @@
 // Binary cross-entropy: J = mean_batch( mean_features −[y ln p + (1−y) ln(1−p)] ), p = clip(ŷ, ε, 1−ε);
 // ∂J/∂ŷ = (ŷ − y)/(ŷ(1−ŷ)·B·D) strictly inside the clip range, 0 outside. Favours clarity over speed.
+// From logits z (Keras from_logits=True, TF sigmoid_cross_entropy_with_logits): per element max(z, 0) − z·y + ln(1 + e^{−|z|}),
+// no clipping; ∂J/∂z = (σ(z) − y)/(B·D).
 using System.Numerics;
+using RefNet.Activations;
 using RefNet.Backends;
 using RefNet.Tensors;
 
 namespace RefNet.Losses;
 
-/// <summary>Binary cross-entropy of probabilities (Keras "binary_crossentropy").</summary>
+/// <summary>Binary cross-entropy of probabilities, or of logits with <c>fromLogits</c> (Keras "binary_crossentropy").</summary>
 /// <remarks>Keras 2.0.8 TF backend: clip, convert to logits, sigmoid_cross_entropy_with_logits, which equals
-/// the formula above.</remarks>
-public sealed class BinaryCrossentropy(Reduction reduction = Reduction.SumOverBatchSize, double epsilon = 1e-7) : Loss(reduction, epsilon)
+/// the formula above. With <c>fromLogits</c> the stable logit form is used: finite for z = ±1000.</remarks>
+/// <param name="reduction">Mean or sum over the batch.</param>
+/// <param name="epsilon">Clipping ε of the probability form.</param>
+/// <param name="fromLogits">Read the predictions as logits (Keras <c>from_logits=True</c>).</param>
+public sealed class BinaryCrossentropy(Reduction reduction = Reduction.SumOverBatchSize, double epsilon = 1e-7, bool fromLogits = false)
+    : Loss(reduction, epsilon)
 {
     /// <inheritdoc/>
     public override string Name => "binary_crossentropy";
 
-    /// <inheritdoc/>
-    protected override void PerSampleCore<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, Tensor<T> perSample, T epsilon, T columns) =>
-        backend.ReduceRows(predictions, targets, perSample, new RowLoss<T>(epsilon, columns));
+    /// <summary>Whether the predictions are logits (Keras <c>from_logits</c>).</summary>
+    public bool FromLogits { get; } = fromLogits;
 
     /// <inheritdoc/>
-    protected override void ScaledGradientCore<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, T scale, Tensor<T> gradient) =>
-        backend.Map(predictions, targets, gradient, new Derivative<T>(scale, T.CreateChecked(predictions.Columns), T.CreateChecked(Epsilon)));
+    protected override void PerSampleCore<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, Tensor<T> perSample, T epsilon, T columns)
+    {
+        if (FromLogits)
+        {
+            backend.ReduceRows(predictions, targets, perSample, new LogitsRowLoss<T>(columns));
+        }
+        else
+        {
+            backend.ReduceRows(predictions, targets, perSample, new RowLoss<T>(epsilon, columns));
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void ScaledGradientCore<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, T scale, Tensor<T> gradient)
+    {
+        T columns = T.CreateChecked(predictions.Columns);
+        if (FromLogits)
+        {
+            backend.Map(predictions, targets, gradient, new LogitsDerivative<T>(scale, columns));
+        }
+        else
+        {
+            backend.Map(predictions, targets, gradient, new Derivative<T>(scale, columns, T.CreateChecked(Epsilon)));
+        }
+    }
 
     /// <summary>Keras' clip(p, ε, 1 − ε), written out (T.Clamp's argument check cannot run in a GPU kernel); NaN stays NaN.</summary>
     public static T Clip<T>(T p, T epsilon)
@@ -64,5 +93,38 @@ public sealed class BinaryCrossentropy(Reduction reduction = Reduction.SumOverBa
             bool inside = p > epsilon && p < T.One - epsilon;
             return inside ? scale * (p - y) / (p * (T.One - p)) / columns : T.Zero;
         }
+    }
+
+    /// <summary>Row value Σ_j [max(z, 0) − z·y + ln(1 + e^{−|z|})] / D.</summary>
+    public readonly struct LogitsRowLoss<T>(T columns) : IRowReduction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <inheritdoc/>
+        public T Initial1 => T.Zero;
+
+        /// <inheritdoc/>
+        public T Step1(T acc, T z, T y) => acc;
+
+        /// <inheritdoc/>
+        public T Initial2 => T.Zero;
+
+        /// <inheritdoc/>
+        public T Step2(T acc, T z, T y, T unused)
+        {
+            T positive = z > T.Zero ? z : T.Zero;
+            T magnitude = z < T.Zero ? -z : z;
+            return acc + (positive - (z * y) + CategoricalCrossentropy.Log1P(T.Exp(-magnitude)));
+        }
+
+        /// <inheritdoc/>
+        public T Finish(T unused, T sum) => sum / columns;
+    }
+
+    /// <summary>scale·(σ(z) − y)/D.</summary>
+    public readonly struct LogitsDerivative<T>(T scale, T columns) : IBinaryFunction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <inheritdoc/>
+        public T Apply(T z, T y) => scale * (Sigmoid.Of(z) - y) / columns;
     }
 }

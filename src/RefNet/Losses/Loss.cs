@@ -70,7 +70,7 @@ public abstract class Loss
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(backend);
-        CheckShapes(predictions, targets);
+        CheckTargets(predictions, targets);
         if (predictions.Shape != gradient.Shape)
         {
             ShapeMismatchException.ThrowIfDifferent($"{Name} gradient vs predictions", predictions.Shape, gradient.Shape);
@@ -85,7 +85,7 @@ public abstract class Loss
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(backend);
-        CheckShapes(predictions, targets);
+        CheckTargets(predictions, targets);
         if (predictions.Shape != gradient.Shape)
         {
             ShapeMismatchException.ThrowIfDifferent($"{Name} gradient vs predictions", predictions.Shape, gradient.Shape);
@@ -99,7 +99,24 @@ public abstract class Loss
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(backend);
-        CheckShapes(predictions, targets);
+        CheckTargets(predictions, targets);
+        Tensor<T> dense = DenseTargets(backend, predictions, targets);
+        try
+        {
+            PerSampleOf(backend, predictions, dense, perSample);
+        }
+        finally
+        {
+            if (!ReferenceEquals(dense, targets))
+            {
+                dense.Storage.Dispose();
+            }
+        }
+    }
+
+    private void PerSampleOf<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, Tensor<T> perSample)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         if (PerPosition(predictions, out int positions, out Shape rows))
         {
             // (batch, T, …, classes): the loss of every position over the last axis, then the mean over positions (Keras).
@@ -144,6 +161,23 @@ public abstract class Loss
     private void Core<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, T scale, Tensor<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        Tensor<T> dense = DenseTargets(backend, predictions, targets);
+        try
+        {
+            CoreOf(backend, predictions, dense, scale, gradient);
+        }
+        finally
+        {
+            if (!ReferenceEquals(dense, targets))
+            {
+                dense.Storage.Dispose();
+            }
+        }
+    }
+
+    private void CoreOf<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, T scale, Tensor<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         if (PerPosition(predictions, out int positions, out Shape rows))
         {
             ScaledGradientCore(backend, predictions.Reshape(rows), targets.Reshape(rows), scale / T.CreateChecked(positions), gradient.Reshape(rows));
@@ -160,17 +194,34 @@ public abstract class Loss
     protected abstract void ScaledGradientCore<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, T scale, Tensor<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary>Looks up a loss by Keras name ("mse", "binary_crossentropy", "categorical_crossentropy", "mae").</summary>
+    /// <summary>Looks up a loss by Keras name ("mse", "mae", "binary_crossentropy", "categorical_crossentropy",
+    /// "sparse_categorical_crossentropy"); as in Keras, a name gives the probability form (fromLogits false).</summary>
     public static Loss FromName(string name) => name.Trim().ToLowerInvariant() switch
     {
         "mse" or "mean_squared_error" => new MeanSquaredError(),
         "mae" or "mean_absolute_error" => new MeanAbsoluteError(),
         "binary_crossentropy" or "bce" => new BinaryCrossentropy(),
         "categorical_crossentropy" or "cce" => new CategoricalCrossentropy(),
-        _ => throw new ArgumentException($"Unknown loss '{name}' (expected mse, mae, binary_crossentropy or categorical_crossentropy)", nameof(name)),
+        "sparse_categorical_crossentropy" or "scce" => new SparseCategoricalCrossentropy(),
+        _ => throw new ArgumentException($"Unknown loss '{name}' (expected mse, mae, binary_crossentropy, categorical_crossentropy or sparse_categorical_crossentropy)", nameof(name)),
     };
 
-    private void CheckShapes<T>(Tensor<T> predictions, Tensor<T> targets)
+    /// <summary>The per-sample shape of the targets this loss takes for a per-sample output shape: the output's own
+    /// shape (the sparse loss: without the class axis).</summary>
+    public virtual Shape TargetShape(Shape outputShape) => outputShape;
+
+    /// <summary>Whether per-sample targets of shape <paramref name="given"/> are accepted for <paramref name="outputShape"/>;
+    /// they are then read as <see cref="TargetShape"/> (the sparse loss also takes a trailing axis of 1, as Keras does).</summary>
+    public virtual bool AcceptsTargets(Shape outputShape, Shape given) => given == TargetShape(outputShape);
+
+    /// <summary>The targets in the form the formulas read: the targets themselves, or a new tensor of the predictions'
+    /// shape (the sparse loss's one-hot rows), which the caller disposes.</summary>
+    protected virtual Tensor<T> DenseTargets<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets)
+        where T : unmanaged, IFloatingPointIeee754<T> => targets;
+
+    /// <summary>Throws unless the targets fit the predictions (by default: the same shape).</summary>
+    /// <exception cref="ShapeMismatchException">They do not.</exception>
+    protected virtual void CheckTargets<T>(Tensor<T> predictions, Tensor<T> targets)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(predictions);

@@ -1,5 +1,5 @@
-// Accuracy counts: binary (per element, round(ŷ) == y) and categorical (per row, argmax ŷ == argmax y),
-// as backend counts and row argmaxes. Favours clarity over speed.
+// Accuracy counts: binary (per element, round(ŷ) == y), categorical (per row, argmax ŷ == argmax y) and sparse
+// categorical (per row, argmax ŷ == the class index y), as backend counts and row argmaxes. Favours clarity over speed.
 using System.Numerics;
 using RefNet.Backends;
 using RefNet.Tensors;
@@ -11,9 +11,9 @@ public static class Accuracy
 {
     /// <summary>How many rows (categorical) or elements (binary) are predicted correctly.</summary>
     /// <param name="backend">Backend of the tensors.</param>
-    /// <param name="kind">Binary or categorical.</param>
+    /// <param name="kind">Binary, categorical, or sparse categorical (targets are class indices).</param>
     /// <param name="predictions">ŷ.</param>
-    /// <param name="targets">y, same shape.</param>
+    /// <param name="targets">y, same shape (sparse: the predictions' shape without the class axis).</param>
     /// <param name="predictedClass">Scratch of one element per row (categorical only; allocated when null).</param>
     /// <param name="trueClass">Scratch of one element per row (categorical only; allocated when null).</param>
     /// <exception cref="ShapeMismatchException">The shapes differ.</exception>
@@ -24,6 +24,10 @@ public static class Accuracy
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(predictions);
         ArgumentNullException.ThrowIfNull(targets);
+        if (kind == AccuracyKind.SparseCategorical)
+        {
+            return CountSparse(backend, predictions, targets, predictedClass);
+        }
         if (predictions.Shape != targets.Shape)
         {
             ShapeMismatchException.ThrowIfDifferent($"{kind} accuracy targets vs predictions", predictions.Shape, targets.Shape);
@@ -56,6 +60,34 @@ public static class Accuracy
             if (trueClass is null)
             {
                 y.Storage.Dispose();
+            }
+        }
+    }
+
+    /// <summary>argmax over the last axis == the class index, at every position; targets have the predictions' shape
+    /// without the class axis (or with it as 1).</summary>
+    private static int CountSparse<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, Tensor<T>? predictedClass)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int classes = predictions.Shape.Rank < 2 ? 0 : predictions.Shape[-1];
+        int positions = classes == 0 ? 0 : predictions.Length / classes;
+        Shape labels = new(predictions.Shape.Dims[..^1].ToArray());
+        if (classes == 0 || targets.Length != positions || targets.Rows != predictions.Rows)
+        {
+            throw new ShapeMismatchException($"sparse categorical accuracy class-index targets for predictions {predictions.Shape}", labels.ToString(), targets.Shape);
+        }
+        bool ownScratch = predictedClass is null || predictedClass.Length != positions;
+        Tensor<T> p = ownScratch ? backend.Allocate(new Shape(positions)) : predictedClass!.Reshape(new Shape(positions));
+        try
+        {
+            backend.ArgMaxRows(predictions.Reshape(new Shape(positions, classes)), p);
+            return backend.CountWhere(p, targets.Reshape(new Shape(positions)), default(Arithmetic<T>.Equal));
+        }
+        finally
+        {
+            if (ownScratch)
+            {
+                p.Storage.Dispose();
             }
         }
     }

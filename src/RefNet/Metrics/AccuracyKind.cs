@@ -10,4 +10,8 @@ public enum AccuracyKind
 
     /// <summary>round(ŷ) == y per element, i.e. ŷ &gt; 0.5 (Keras binary_accuracy); counts elements.</summary>
     Binary,
+
+    /// <summary>argmax(ŷ) == y per row, y a class index (Keras sparse_categorical_accuracy, chosen with
+    /// sparse_categorical_crossentropy).</summary>
+    SparseCategorical,
 }

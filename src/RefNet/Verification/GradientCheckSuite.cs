@@ -206,6 +206,28 @@ public static class GradientCheckSuite
             var random = new Random(seed);
             return GradientCheck.Loss(new CategoricalCrossentropy(), Fill(3, 4, () => Uniform(random, 0.2, 2.0)), OneHot(random, 3, 4), backend: backend);
         }));
+        list.Add(new("BinaryCrossentropy (from logits)", (int seed, IBackend<double> backend) =>
+        {
+            var random = new Random(seed);
+            return GradientCheck.Loss(new BinaryCrossentropy(fromLogits: true), Fill(3, 4, () => Uniform(random, -4, 4)), Fill(3, 4, () => random.Next(2)), backend: backend);
+        }));
+        list.Add(new("CategoricalCrossentropy (from logits)", (int seed, IBackend<double> backend) =>
+        {
+            var random = new Random(seed);
+            return GradientCheck.Loss(new CategoricalCrossentropy(fromLogits: true), Fill(3, 4, () => Uniform(random, -4, 4)), OneHot(random, 3, 4), backend: backend);
+        }));
+        list.Add(new("SparseCategoricalCrossentropy (unnormalised rows, labels (3,))", (int seed, IBackend<double> backend) =>
+        {
+            var random = new Random(seed);
+            return GradientCheck.Loss(new SparseCategoricalCrossentropy(), Fill(3, 4, () => Uniform(random, 0.05, 0.9)),
+                Fill(new Shape(3), () => random.Next(4)), backend: backend);
+        }));
+        list.Add(new("SparseCategoricalCrossentropy (from logits, sequences (2, 3, 4), labels (2, 3))", (int seed, IBackend<double> backend) =>
+        {
+            var random = new Random(seed);
+            return GradientCheck.Loss(new SparseCategoricalCrossentropy(fromLogits: true), Fill(new Shape(2, 3, 4), () => Uniform(random, -4, 4)),
+                Fill(new Shape(2, 3), () => random.Next(4)), backend: backend);
+        }));
         list.Add(new("L1 regularizer (l1=0.5) through Dense", (seed, backend) => RegularizerCheck(new Regularizer(l1: 0.5), seed, backend)));
         list.Add(new("L2 regularizer (l2=0.4) through Dense", (seed, backend) => RegularizerCheck(new Regularizer(l2: 0.4), seed, backend)));
         list.Add(new("Network 2-4-3-1 sigmoid + BCE (sum), slides' data", (int seed, IBackend<double> backend) =>
@@ -234,6 +256,15 @@ public static class GradientCheckSuite
             net.Add(new Dropout<double>(0.3, seed: seed) { FixedMask = true });
             net.Add(new Dense<double>(4, ActivationFunction.Softmax));
             return GradientCheck.Network(net, new CategoricalCrossentropy(), Fill(4, 3, () => Uniform(random, -1, 1)), OneHot(random, 4, 4));
+        }));
+        list.Add(new("Network LSTM(return sequences)-Dense(linear) + SparseCategoricalCrossentropy (from logits)", (int seed, IBackend<double> backend) =>
+        {
+            var random = new Random(seed);
+            var net = new Network<double>(backend, seed: seed);
+            net.Add(new LSTM<double>(3, returnSequences: true, inputShape: new Shape(4, 2)));
+            net.Add(new Dense<double>(4));
+            return GradientCheck.Network(net, new SparseCategoricalCrossentropy(fromLogits: true), Fill(new Shape(2, 4, 2), () => Uniform(random, -1, 1)),
+                Fill(new Shape(2, 4), () => random.Next(4)));
         }));
         return list;
     }

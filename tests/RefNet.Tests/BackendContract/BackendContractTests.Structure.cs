@@ -272,6 +272,27 @@ public abstract partial class BackendContractTests<T>
     }
 
     [SkippableFact]
+    public void OneHot_WritesOneRowPerIndex_OverwritingTheDestination()
+    {
+        Tensor<T> rows = Make(new Shape(4, 3), [9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9]);
+        Backend.OneHot(Make(new Shape(4), [2, 0, 2, 1]), rows);
+        Assert.Equal(new double[] { 0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 1, 0 }, Read(rows));
+    }
+
+    [SkippableTheory]
+    [InlineData(3.0)]
+    [InlineData(-1.0)]
+    [InlineData(0.5)]
+    [InlineData(double.NaN)]
+    public void OneHot_BadIndex_NamesItsValueAndPosition(double bad)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Backend.OneHot(Make(new Shape(3), [0, 1, bad]), Backend.Allocate(new Shape(3, 3))));
+        Assert.Contains("position 2", e.Message);
+        Assert.Contains("[0, 3)", e.Message);
+        Assert.Throws<ShapeMismatchException>(() => Backend.OneHot(Make(new Shape(3), [0, 1, 2]), Backend.Allocate(new Shape(2, 3))));
+    }
+
+    [SkippableFact]
     public void ArgMaxRows_FirstMaximumWins()
     {
         Tensor<T> idx = Backend.Allocate(new Shape(3));
