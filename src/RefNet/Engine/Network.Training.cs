@@ -542,12 +542,14 @@ public partial class Network<T> : INetwork
 
     private BatchBuffers GetBatchBuffers(int size)
     {
-        Shape targets = TargetShape.WithBatch(size);
-        if (!_batchBuffers.TryGetValue(size, out BatchBuffers? b) || b.Y.Shape != targets)
+        Shape perSample = TargetShape;
+        // Compared without building a Shape: a training step allocates nothing.
+        if (!_batchBuffers.TryGetValue(size, out BatchBuffers? b)
+            || b.Y.Shape.Rank != perSample.Rank + 1 || !b.Y.Shape.Dims[1..].SequenceEqual(perSample.Dims))
         {
             b = new BatchBuffers(
                 Backend.Allocate(InputShape!.WithBatch(size)),
-                Backend.Allocate(targets),
+                Backend.Allocate(perSample.WithBatch(size)),
                 Backend.Allocate(OutputShape!.WithBatch(size)),
                 Backend.Allocate(new Shape(size)),
                 Backend.Allocate(new Shape(size)),
