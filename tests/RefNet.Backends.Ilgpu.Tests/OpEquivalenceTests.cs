@@ -425,15 +425,22 @@ public abstract class OpEquivalenceTests<T>
             var shape = new Shape(rng.Next(1, 9), rng.Next(1, 5));
             var (pc, pg) = Pair(shape, rng, 0, 1);
             var targets = new T[shape.Length];
+            var labels = new T[shape[0]];
             for (int r = 0; r < shape[0]; r++)
             {
-                targets[r * shape[1] + rng.Next(shape[1])] = T.One;
+                int label = rng.Next(shape[1]);
+                targets[r * shape[1] + label] = T.One;
+                labels[r] = T.CreateChecked(label);
             }
             var (yc, yg) = Upload(shape, targets);
+            var (lc, lg) = Upload(new Shape(shape[0]), labels);
             foreach (AccuracyKind kind in Enum.GetValues<AccuracyKind>())
             {
-                Assert.Equal(Cpu.CountCorrect(kind, pc, yc), Gpu.CountCorrect(kind, pg, yg));
+                // Sparse categorical accuracy takes the class indices; the others the one-hot rows.
+                (Tensor<T> c, Tensor<T> g) = kind == AccuracyKind.SparseCategorical ? (lc, lg) : (yc, yg);
+                Assert.Equal(Cpu.CountCorrect(kind, pc, c), Gpu.CountCorrect(kind, pg, g));
             }
+            Assert.Equal(Cpu.CountCorrect(AccuracyKind.Categorical, pc, yc), Cpu.CountCorrect(AccuracyKind.SparseCategorical, pc, lc));
         });
     }
 
