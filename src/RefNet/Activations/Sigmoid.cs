@@ -1,5 +1,5 @@
 // Sigmoid: σ(z) = 1/(1 + e^−z), σ'(z) = σ(z)(1 − σ(z)), written in terms of the output y.
-// Favours clarity over speed.
+// σ is computed from NegativeExp (vectorisable, same bits scalar and vector).
 using System.Numerics;
 using RefNet.Backends;
 using RefNet.Tensors;
@@ -13,13 +13,14 @@ public sealed class Sigmoid : ActivationFunction
     public override string Name => "sigmoid";
 
     /// <inheritdoc/>
-    public override void Forward<T>(IBackend<T> backend, Tensor<T> x, Tensor<T> y) => backend.Map(x, y, default(Function<T>));
+    public override void Forward<T>(IBackend<T> backend, Tensor<T> x, Tensor<T> y) => backend.Map(x, y, new Function<T>(NegativeExp<T>.Constants));
 
     /// <inheritdoc/>
     public override void Backward<T>(IBackend<T> backend, Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T> dx) =>
         backend.Map(x, y, dy, dx, default(Derivative<T>));
 
-    /// <summary>σ(z), written as e^z/(1+e^z) for z &lt; 0 so that e^x never overflows.</summary>
+    /// <summary>σ(z) with libm's e^x, written as e^z/(1+e^z) for z &lt; 0 so that e^x never overflows (losses and
+    /// derivatives that need σ inside another formula; the layer activation is <see cref="Function{T}"/>).</summary>
     public static T Of<T>(T z)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -31,12 +32,30 @@ public sealed class Sigmoid : ActivationFunction
         return e / (T.One + e);
     }
 
-    /// <summary>f(z) = σ(z).</summary>
-    public readonly struct Function<T> : IUnaryFunction<T>
+    /// <summary>f(z) = σ(z) = 1/(1 + e^−|z|) for z ≥ 0, e^−|z|/(1 + e^−|z|) below (no overflow), e^−|z| from
+    /// <see cref="NegativeExp{T}"/> so that the vector form gives the scalar form's bits.</summary>
+    public readonly struct Function<T>(NegativeExp<T> exp) : IVectorUnaryFunction<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         /// <inheritdoc/>
-        public T Apply(T z) => Of(z);
+        public T Apply(T z)
+        {
+            T a = z < T.Zero ? -z : z;
+            a = a > exp.Underflow ? exp.Underflow : a;
+            T e = exp.Of(a, NegativeExp<T>.UnderflowBits);
+            return z >= T.Zero ? T.One / (T.One + e) : e / (T.One + e);
+        }
+
+        /// <inheritdoc/>
+        public Vector<T> Apply(Vector<T> z)
+        {
+            var limit = new Vector<T>(exp.Underflow);
+            Vector<T> a = Vector.Abs(z);
+            a = Vector.ConditionalSelect(Vector.GreaterThan(a, limit), limit, a);
+            Vector<T> e = exp.Of(a, NegativeExp<T>.UnderflowBits);
+            Vector<T> d = Vector<T>.One + e;
+            return Vector.ConditionalSelect(Vector.GreaterThanOrEqual(z, Vector<T>.Zero), Vector<T>.One / d, e / d);
+        }
     }
 
     /// <summary>dz = dy·y·(1 − y).</summary>

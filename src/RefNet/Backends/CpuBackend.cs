@@ -65,6 +65,26 @@ public partial class CpuBackend<T> : ReferenceBackend<T>
         }
     }
 
+    /// <summary>Row by row as spans: a copy, or one addition per element (the reference's d + v).</summary>
+    protected override void CopyColumnsCore(Tensor<T> source, int sourceColumn, Tensor<T> destination, int destinationColumn, int count, bool accumulate)
+    {
+        Span<T> s = Data(source), d = Data(destination);
+        int sc = source.Columns, dc = destination.Columns;
+        for (int r = 0; r < source.Rows; r++)
+        {
+            Span<T> to = d.Slice((r * dc) + destinationColumn, count);
+            ReadOnlySpan<T> from = s.Slice((r * sc) + sourceColumn, count);
+            if (accumulate)
+            {
+                TensorPrimitives.Add(to, from, to);
+            }
+            else
+            {
+                from.CopyTo(to);
+            }
+        }
+    }
+
     // ---- elementwise formulas: vector form when the struct has one --------------------------
 
     /// <summary>Elementwise calls on at least this many elements are split across <see cref="CpuThreads.Count"/> threads.</summary>
@@ -85,7 +105,7 @@ public partial class CpuBackend<T> : ReferenceBackend<T>
             Split(ElementwiseThreads, loop, x, y, null, null, f, y.Length);
             return;
         }
-        base.MapCore(x, y, f);
+        Split(ElementwiseThreads, ScalarLoops<F>.Unary!, x, y, null, null, f, y.Length);
     }
 
     /// <inheritdoc/>
@@ -96,7 +116,7 @@ public partial class CpuBackend<T> : ReferenceBackend<T>
             Split(ElementwiseThreads, loop, a, b, y, null, f, y.Length);
             return;
         }
-        base.MapCore(a, b, y, f);
+        Split(ElementwiseThreads, ScalarLoops<F>.Binary!, a, b, y, null, f, y.Length);
     }
 
     /// <inheritdoc/>
@@ -107,7 +127,7 @@ public partial class CpuBackend<T> : ReferenceBackend<T>
             Split(ElementwiseThreads, loop, a, b, c, y, f, y.Length);
             return;
         }
-        base.MapCore(a, b, c, y, f);
+        Split(ElementwiseThreads, ScalarLoops<F>.Ternary!, a, b, c, y, f, y.Length);
     }
 
     /// <inheritdoc/>
@@ -165,10 +185,11 @@ public partial class CpuBackend<T> : ReferenceBackend<T>
     /// in one chunk per thread. Chunks start at multiples of the vector width, so every element takes the same path
     /// (vector or scalar tail) and gets the same bits as on one thread; each element belongs to one chunk.
     /// </summary>
-    private static void Split<F>(int maxThreads, RangeLoop<F> loop, Tensor<T> t0, Tensor<T>? t1, Tensor<T>? t2, Tensor<T>? t3, F f, int length)
+    private static void Split<F>(int maxThreads, RangeLoop<F> loop, Tensor<T> t0, Tensor<T>? t1, Tensor<T>? t2, Tensor<T>? t3, F f, int length,
+        int threshold = ParallelThreshold)
         where F : struct
     {
-        int threads = length < ParallelThreshold ? 1 : maxThreads;
+        int threads = length < threshold ? 1 : maxThreads;
         if (threads == 1)
         {
             loop(t0, t1, t2, t3, f, 0, length);
@@ -239,6 +260,57 @@ public partial class CpuBackend<T> : ReferenceBackend<T>
             }
             MethodInfo open = typeof(CpuBackend<T>).GetMethod(loop, BindingFlags.NonPublic | BindingFlags.Static)!;
             return open.MakeGenericMethod(typeof(F)).CreateDelegate<RangeLoop<F>>();
+        }
+    }
+
+    /// <summary>For one formula type F, the plain loop of each arity it implements (the formulas without a vector form).</summary>
+    private static class ScalarLoops<F>
+        where F : struct
+    {
+        public static readonly RangeLoop<F>? Unary = Close(typeof(IUnaryFunction<T>), nameof(UnaryScalarLoop));
+        public static readonly RangeLoop<F>? Binary = Close(typeof(IBinaryFunction<T>), nameof(BinaryScalarLoop));
+        public static readonly RangeLoop<F>? Ternary = Close(typeof(ITernaryFunction<T>), nameof(TernaryScalarLoop));
+
+        private static RangeLoop<F>? Close(Type scalarInterface, string loop)
+        {
+            if (!scalarInterface.IsAssignableFrom(typeof(F)))
+            {
+                return null;
+            }
+            MethodInfo open = typeof(CpuBackend<T>).GetMethod(loop, BindingFlags.NonPublic | BindingFlags.Static)!;
+            return open.MakeGenericMethod(typeof(F)).CreateDelegate<RangeLoop<F>>();
+        }
+    }
+
+    // The reference's loops over a range of elements: element i gets exactly the reference's value on any thread.
+
+    private static void UnaryScalarLoop<F>(Tensor<T> x, Tensor<T>? y, Tensor<T>? unused2, Tensor<T>? unused3, F f, int start, int end)
+        where F : struct, IUnaryFunction<T>
+    {
+        Span<T> sx = Data(x), sy = Data(y!);
+        for (int i = start; i < end; i++)
+        {
+            sy[i] = f.Apply(sx[i]);
+        }
+    }
+
+    private static void BinaryScalarLoop<F>(Tensor<T> a, Tensor<T>? b, Tensor<T>? y, Tensor<T>? unused3, F f, int start, int end)
+        where F : struct, IBinaryFunction<T>
+    {
+        Span<T> sa = Data(a), sb = Data(b!), sy = Data(y!);
+        for (int i = start; i < end; i++)
+        {
+            sy[i] = f.Apply(sa[i], sb[i]);
+        }
+    }
+
+    private static void TernaryScalarLoop<F>(Tensor<T> a, Tensor<T>? b, Tensor<T>? c, Tensor<T>? y, F f, int start, int end)
+        where F : struct, ITernaryFunction<T>
+    {
+        Span<T> sa = Data(a), sb = Data(b!), sc = Data(c!), sy = Data(y!);
+        for (int i = start; i < end; i++)
+        {
+            sy[i] = f.Apply(sa[i], sb[i], sc[i]);
         }
     }
 

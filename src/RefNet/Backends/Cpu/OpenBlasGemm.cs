@@ -6,7 +6,8 @@ using System.Runtime.InteropServices;
 namespace RefNet.Backends.Cpu;
 
 /// <summary>GEMM through OpenBLAS' CBLAS interface (row-major), found by probing the usual library names.</summary>
-/// <remarks>OpenBLAS runs its own threads; their number follows <see cref="CpuThreads.Count"/> through
+/// <remarks>OpenBLAS runs its own threads; their number follows <see cref="CpuThreads.Count"/> (1 for products below
+/// <see cref="SingleThreadBelow"/>) through
 /// <c>openblas_set_num_threads</c>, and RefNet never calls it from inside a parallel .NET loop, so the cores
 /// are not oversubscribed. Both the 32-bit-integer (<c>cblas_sgemm</c>) and the 64-bit-integer
 /// (<c>cblas_sgemm64_</c>, libopenblas64_) interfaces are supported.</remarks>
@@ -96,7 +97,7 @@ public sealed unsafe class OpenBlasGemm : IGemm
         {
             return;
         }
-        SyncThreads();
+        SyncThreads((long)m * n * k < SingleThreadBelow ? 1 : CpuThreads.Count);
         int ta = transposeA ? Trans : NoTrans;
         int tb = transposeB ? Trans : NoTrans;
         fixed (T* pa = a)
@@ -136,10 +137,15 @@ public sealed unsafe class OpenBlasGemm : IGemm
         }
     }
 
-    // OpenBLAS keeps one global thread count; set it whenever CpuThreads.Count changed since the last call.
-    private void SyncThreads()
+    /// <summary>Products with m·n·k below this (4 Mi multiply-adds, 8 MFLOP) run on one OpenBLAS thread.</summary>
+    /// <remarks>OpenBLAS 0.3.21 goes multi-threaded from m·n·k = 262 144 on; on 2 cores a recurrent step's products
+    /// (32×512×128 = 2.1 Mi) are then slower than on one (addition_rnn: 1.07 s vs 0.88 s for 100 steps), while
+    /// mnist_mlp's (128×512×512 = 32 Mi and up) gain from both.</remarks>
+    public const long SingleThreadBelow = 1L << 22;
+
+    // OpenBLAS keeps one global thread count; set it whenever the wanted count changed since the last call.
+    private void SyncThreads(int wanted)
     {
-        int wanted = CpuThreads.Count;
         if (wanted != _threads && _setThreads != null)
         {
             _setThreads(wanted);
