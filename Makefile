@@ -15,7 +15,7 @@ help:
 	@echo "make test-random - the property tests with fresh FsCheck seeds (not in CI; a failure prints its replay seed)"
 	@echo "make mutate FOLDER=\"src/RefNet/Layers src/RefNet/Losses\" - Stryker.NET mutation testing of one or more folders (slow; reports in artifacts/mutation/)"
 	@echo "make mutate-ilgpu   - hand-written ILGPU kernel mutants, each built and run against the ILGPU suite"
-	@echo "make bench     - time mnist_mlp and mnist_cnn: RefNet (f32/f64, managed/openblas) vs PyTorch (1/2 threads)"
+	@echo "make bench     - time mnist_mlp, mnist_cnn and addition_rnn: RefNet (f32/f64, managed/openblas) vs PyTorch (1/2 threads)"
 	@echo "make build     - build the solution ($(CONFIG))"
 
 build:

@@ -159,6 +159,35 @@ public abstract class TrainingEquivalenceTests<T>
         }
     }
 
+    /// <summary>Trains both networks one epoch of two batches of 8 and compares the loss and accuracy histories
+    /// (bitwise on the CPU accelerator, within <see cref="LossTolerance"/> on CUDA) and every parameter afterwards.</summary>
+    /// <returns>The reference network's parameters.</returns>
+    private List<Parameter<T>> TwoStepsMatch(string what, Network<T> cpuNet, Network<T> gpuNet, Tensor<T> x, Tensor<T> y)
+    {
+        History hc = cpuNet.Fit(x, y, batchSize: 8, epochs: 1, seed: 5, verbose: 0);
+        History hg = gpuNet.Fit(x, y, batchSize: 8, epochs: 1, seed: 5, verbose: 0);
+        double lc = hc["loss"][^1], lg = hg["loss"][^1];
+        if (_cuda)
+        {
+            Assert.True(Math.Abs(lg - lc) <= LossTolerance * Math.Abs(lc), $"{what}: loss cpu {lc:R} vs ilgpu {lg:R}");
+        }
+        else
+        {
+            Assert.Equal(hc["loss"], hg["loss"]);
+            Assert.Equal(hc["acc"], hg["acc"]);
+        }
+        var cpuParams = cpuNet.Parameters.ToList();
+        var gpuParams = gpuNet.Parameters.ToList();
+        Assert.Equal(cpuParams.Count, gpuParams.Count);
+        for (int p = 0; p < cpuParams.Count; p++)
+        {
+            double scale = cpuParams[p].Value.ToDoubleArray().Max(Math.Abs) + 1e-30;
+            double[] magnitude = Enumerable.Repeat(scale, cpuParams[p].Value.Length).ToArray();
+            Same(cpuParams[p].Value, gpuParams[p].Value, magnitude, WeightTolerance, $"{what}: {cpuParams[p].Name} after 2 steps");
+        }
+        return cpuParams;
+    }
+
     // A small convnet with every window layer and BatchNormalization: Conv2D(same, relu) → BatchNormalization →
     // MaxPooling2D → Conv2D(valid) → AveragePooling2D(same) → Dropout → Flatten → Dense(softmax); Adadelta, CCE.
     private static Network<T> Cnn(IBackend<T> backend)
@@ -189,28 +218,8 @@ public abstract class TrainingEquivalenceTests<T>
         }
         Tensor<T> y = Tensor<T>.FromArray(new Shape(16, 3), targets);
         Network<T> cpuNet = Cnn(ReferenceBackend<T>.Instance);
-        Network<T> gpuNet = Cnn(gpu);
         // Two steps of 8: both steps update the weights and the BatchNormalization moving statistics.
-        History hc = cpuNet.Fit(x, y, batchSize: 8, epochs: 1, seed: 5, verbose: 0);
-        History hg = gpuNet.Fit(x, y, batchSize: 8, epochs: 1, seed: 5, verbose: 0);
-        double lc = hc["loss"][^1], lg = hg["loss"][^1];
-        if (_cuda)
-        {
-            Assert.True(Math.Abs(lg - lc) <= LossTolerance * Math.Abs(lc), $"cnn: loss cpu {lc:R} vs ilgpu {lg:R}");
-        }
-        else
-        {
-            Assert.Equal(hc["loss"], hg["loss"]);
-        }
-        var cpuParams = cpuNet.Parameters.ToList();
-        var gpuParams = gpuNet.Parameters.ToList();
-        Assert.Equal(cpuParams.Count, gpuParams.Count);
-        for (int p = 0; p < cpuParams.Count; p++)
-        {
-            double scale = cpuParams[p].Value.ToDoubleArray().Max(Math.Abs) + 1e-30;
-            double[] magnitude = Enumerable.Repeat(scale, cpuParams[p].Value.Length).ToArray();
-            Same(cpuParams[p].Value, gpuParams[p].Value, magnitude, WeightTolerance, $"cnn: {cpuParams[p].Name} after 2 steps");
-        }
+        List<Parameter<T>> cpuParams = TwoStepsMatch("cnn", cpuNet, Cnn(gpu), x, y);
         Assert.NotEqual(0.0, cpuParams.First(q => q.Name.EndsWith("moving_mean", StringComparison.Ordinal)).Value.ToDoubleArray().Max(Math.Abs));
     }
 
@@ -247,30 +256,8 @@ public abstract class TrainingEquivalenceTests<T>
         }
         Tensor<T> x = Tensor<T>.FromArray(new Shape(16, 4), indices);
         Tensor<T> y = Tensor<T>.FromArray(new Shape(16, 3), labels);
-        Network<T> cpuNet = Rnn(ReferenceBackend<T>.Instance);
-        Network<T> gpuNet = Rnn(gpu);
         // Two steps of 8: backpropagation through time into every kernel, recurrent kernel, bias and the embeddings.
-        History hc = cpuNet.Fit(x, y, batchSize: 8, epochs: 1, seed: 5, verbose: 0);
-        History hg = gpuNet.Fit(x, y, batchSize: 8, epochs: 1, seed: 5, verbose: 0);
-        double lc = hc["loss"][^1], lg = hg["loss"][^1];
-        if (_cuda)
-        {
-            Assert.True(Math.Abs(lg - lc) <= LossTolerance * Math.Abs(lc), $"rnn: loss cpu {lc:R} vs ilgpu {lg:R}");
-        }
-        else
-        {
-            Assert.Equal(hc["loss"], hg["loss"]);
-            Assert.Equal(hc["acc"], hg["acc"]);
-        }
-        var cpuParams = cpuNet.Parameters.ToList();
-        var gpuParams = gpuNet.Parameters.ToList();
-        Assert.Equal(cpuParams.Count, gpuParams.Count);
-        for (int p = 0; p < cpuParams.Count; p++)
-        {
-            double scale = cpuParams[p].Value.ToDoubleArray().Max(Math.Abs) + 1e-30;
-            double[] magnitude = Enumerable.Repeat(scale, cpuParams[p].Value.Length).ToArray();
-            Same(cpuParams[p].Value, gpuParams[p].Value, magnitude, WeightTolerance, $"rnn: {cpuParams[p].Name} after 2 steps");
-        }
+        List<Parameter<T>> cpuParams = TwoStepsMatch("rnn", Rnn(ReferenceBackend<T>.Instance), Rnn(gpu), x, y);
         // The steps moved every parameter (a backend that skipped one would still agree with itself).
         Network<T> untrained = Rnn(ReferenceBackend<T>.Instance);
         var initial = untrained.Parameters.ToList();
