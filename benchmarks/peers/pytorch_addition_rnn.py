@@ -4,7 +4,9 @@
 # Adam lr 1e-3, eps 1e-7; batch 32, float32), timed per epoch over the first --samples of 45 000 generated training
 # questions with N threads. The questions follow Keras' procedure (1–3 digit operands, unique unordered pairs, padded,
 # query reversed); the draws are Python's, which does not change the arithmetic being timed.
-# PyTorch's LSTM gate order (i, f, g, o) and two bias vectors differ from Keras' layout, not in cost.
+# PyTorch's LSTM gate order (i, f, g, o) and two bias vectors differ from Keras' layout, not in cost; the loss is
+# PyTorch's idiom, CrossEntropyLoss on the logits with class indices (RefNet: softmax layer + CCE on one-hot rows,
+# as the Keras script), which costs the same order of work per step (a few thousand elements).
 # Run with Debian's interpreter (python3-torch): /usr/bin/python3 benchmarks/peers/pytorch_addition_rnn.py --threads 1
 import argparse
 import random

@@ -113,7 +113,7 @@ public sealed class BenchCommand : ICommand
         }
         if (args[0] == "addition-rnn")
         {
-            // keras-io's addition_rnn: 45 000 questions, batch 32 (1 407 steps), ~14 s per epoch on 2 cores.
+            // keras-io's addition_rnn: 45 000 questions, batch 32 (1 407 steps), 7.5–8.6 s per epoch on 2 cores (OpenBLAS).
             o.Epochs ??= 1;
             return o.Precision == "f64" ? Epochs<double>(o, gemm, Addition, output) : Epochs<float>(o, gemm, Addition, output);
         }

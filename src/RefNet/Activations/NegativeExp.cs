@@ -47,7 +47,7 @@ public readonly struct NegativeExp<T>
     /// <summary>The constants for T.</summary>
     public static NegativeExp<T> Constants { get; } = new(true);
 
-    /// <summary>Bits of k/2 that <see cref="Of(T, int)"/> needs up to <see cref="Underflow"/> (k ≤ 1 077, k/2 ≤ 539 &lt; 2^10).</summary>
+    /// <summary>Bits of k/2 that <see cref="Of(T, int)"/> needs up to <see cref="Underflow"/> (k ≤ 1 076, k/2 ≤ 538 &lt; 2^10).</summary>
     public const int UnderflowBits = 10;
 
     /// <summary>Bits of k/2 for e^−2a with a ≤ <see cref="Saturated"/> (k ≤ 58, k/2 ≤ 29 &lt; 2^5).</summary>
@@ -126,16 +126,21 @@ public readonly struct NegativeExp<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<T> PowerOfHalf(Vector<T> k)
     {
+        // The whole number k (< 2^22) added to 2^23 (2^52) sits in the low bits of the significand: reading the sum's
+        // bits and subtracting 2^23's (2^52's) gives k as an integer without a float-to-integer conversion (which for
+        // double needs AVX-512DQ).
         if (typeof(T) == typeof(float))
         {
-            Vector<int> n = Vector.ConvertToInt32(Vector.As<T, float>(k));
+            var shift = new Vector<float>(8388608f);
+            Vector<int> n = Vector.As<float, int>(Vector.As<T, float>(k) + shift) - Vector.As<float, int>(shift);
             return Vector.As<int, T>(Vector.ShiftLeft(new Vector<int>(127) - n, 23));
         }
-        Vector<long> m = Vector.ConvertToInt64(Vector.As<T, double>(k));
+        var shiftD = new Vector<double>(4503599627370496.0);
+        Vector<long> m = Vector.As<double, long>(Vector.As<T, double>(k) + shiftD) - Vector.As<double, long>(shiftD);
         return Vector.As<long, T>(Vector.ShiftLeft(new Vector<long>(1023) - m, 52));
     }
 
-    /// <summary>2^−k for a whole k in [0, 2^(bits+1)) (exact while it is a normal number).</summary>
+    /// <summary>2^−k for a whole k with ⌈k/2⌉ &lt; 2^bits and below T's exponent range (k ≤ 252 float, 2 044 double); exact.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T PowerOfHalfK(T k, int bits) => Scale(T.One, k, bits);
 
@@ -143,7 +148,9 @@ public readonly struct NegativeExp<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector<T> PowerOfHalfK(Vector<T> k, int bits) => Scale(Vector<T>.One, k, bits);
 
-    /// <summary>e^−a for 0 ≤ a &lt; 2^(bits+1)·ln 2 (NaN stays NaN).</summary>
+    /// <summary>e^−a for 0 ≤ a ≤ <see cref="Underflow"/> with <see cref="UnderflowBits"/>, or a ≤ 2·<see cref="Saturated"/>
+    /// with <see cref="SaturatedBits"/> (NaN stays NaN). Clamp a first: beyond, the powers of two are no longer normal
+    /// numbers and the vector form's exponent field overflows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Of(T a, int bits)
     {

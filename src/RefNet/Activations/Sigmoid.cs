@@ -50,7 +50,8 @@ public sealed class Sigmoid : ActivationFunction
         public Vector<T> Apply(Vector<T> z)
         {
             var limit = new Vector<T>(exp.Underflow);
-            Vector<T> a = Vector.Abs(z);
+            // z < 0 ? −z : z as the scalar form writes it (Vector.Abs would also clear a NaN's sign bit).
+            Vector<T> a = Vector.ConditionalSelect(Vector.LessThan(z, Vector<T>.Zero), -z, z);
             a = Vector.ConditionalSelect(Vector.GreaterThan(a, limit), limit, a);
             Vector<T> e = exp.Of(a, NegativeExp<T>.UnderflowBits);
             Vector<T> d = Vector<T>.One + e;

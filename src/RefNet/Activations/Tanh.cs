@@ -33,20 +33,22 @@ public sealed class Tanh : ActivationFunction
             T p = exp.PowerOfHalfK(k, NegativeExp<T>.SaturatedBits);
             T d = (p * m) + (p - T.One);
             T y = (T.Zero - d) / (exp.Two + d);
-            return z < T.Zero ? -y : y;
+            return a == T.Zero ? z : z < T.Zero ? -y : y; // tanh(±0) = ±0
         }
 
         /// <inheritdoc/>
         public Vector<T> Apply(Vector<T> z)
         {
             var limit = new Vector<T>(exp.Saturated);
-            Vector<T> a = Vector.Abs(z);
+            // z < 0 ? −z : z as the scalar form writes it (Vector.Abs would also clear a NaN's sign bit).
+            Vector<T> a = Vector.ConditionalSelect(Vector.LessThan(z, Vector<T>.Zero), -z, z);
             a = Vector.ConditionalSelect(Vector.GreaterThan(a, limit), limit, a);
             Vector<T> k = exp.Reduce(a + a, out Vector<T> m);
             Vector<T> p = exp.PowerOfHalfK(k, NegativeExp<T>.SaturatedBits);
             Vector<T> d = (p * m) + (p - Vector<T>.One);
             Vector<T> y = (Vector<T>.Zero - d) / (new Vector<T>(exp.Two) + d);
-            return Vector.ConditionalSelect(Vector.LessThan(z, Vector<T>.Zero), -y, y);
+            y = Vector.ConditionalSelect(Vector.LessThan(z, Vector<T>.Zero), -y, y);
+            return Vector.ConditionalSelect(Vector.Equals(a, Vector<T>.Zero), z, y);
         }
     }
 

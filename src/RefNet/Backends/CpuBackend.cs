@@ -185,11 +185,10 @@ public partial class CpuBackend<T> : ReferenceBackend<T>
     /// in one chunk per thread. Chunks start at multiples of the vector width, so every element takes the same path
     /// (vector or scalar tail) and gets the same bits as on one thread; each element belongs to one chunk.
     /// </summary>
-    private static void Split<F>(int maxThreads, RangeLoop<F> loop, Tensor<T> t0, Tensor<T>? t1, Tensor<T>? t2, Tensor<T>? t3, F f, int length,
-        int threshold = ParallelThreshold)
+    private static void Split<F>(int maxThreads, RangeLoop<F> loop, Tensor<T> t0, Tensor<T>? t1, Tensor<T>? t2, Tensor<T>? t3, F f, int length)
         where F : struct
     {
-        int threads = length < threshold ? 1 : maxThreads;
+        int threads = length < ParallelThreshold ? 1 : maxThreads;
         if (threads == 1)
         {
             loop(t0, t1, t2, t3, f, 0, length);

@@ -58,6 +58,13 @@ public partial class Network<T> : INetwork
             throw new ArgumentException($"Metric '{elementwise.Key}' compares targets and outputs element by element, but {loss.Name} takes class indices, " +
                 "not rows of the output's shape; use categorical_crossentropy with one-hot targets for it", nameof(metrics));
         }
+        bool logits = loss is BinaryCrossentropy { FromLogits: true } or CategoricalCrossentropy { FromLogits: true }
+            or SparseCategoricalCrossentropy { FromLogits: true };
+        if (logits && list.Exists(m => m.Kind == MetricKind.LogLoss))
+        {
+            throw new ArgumentException($"Metric 'log_loss' is the cross-entropy of probabilities, but this {loss.Name} takes logits (fromLogits); " +
+                "use the loss itself, which History reports as 'loss'", nameof(metrics));
+        }
         Optimizer = optimizer;
         Loss = loss;
         _metrics = list.ToArray();

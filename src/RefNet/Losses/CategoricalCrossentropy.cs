@@ -128,7 +128,8 @@ public sealed class CategoricalCrossentropy(Reduction reduction = Reduction.SumO
         public T Apply(T p, T y, T sum, T uq) => scale * (U(p / sum, y, epsilon) - uq) / sum;
     }
 
-    /// <summary>Pass 1: lse = ln Σ e^z (a running <see cref="LogAddExp{T}"/>); pass 2: Σ y (lse − z).</summary>
+    /// <summary>Pass 1: lse = ln Σ e^z (a running <see cref="LogAddExp{T}"/>); pass 2: Σ y (lse − z) over the y ≠ 0 (a logit
+    /// of −∞ with y = 0 adds nothing, as in TF's sparse kernel; NaN still comes through lse).</summary>
     public readonly struct LogitsRowLoss<T> : IRowReduction<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -142,7 +143,7 @@ public sealed class CategoricalCrossentropy(Reduction reduction = Reduction.SumO
         public T Initial2 => T.Zero;
 
         /// <inheritdoc/>
-        public T Step2(T acc, T z, T y, T lse) => acc + (y * (lse - z));
+        public T Step2(T acc, T z, T y, T lse) => y == T.Zero ? acc : acc + (y * (lse - z)); // 0·∞ for z = −∞ is not NaN
 
         /// <inheritdoc/>
         public T Finish(T lse, T loss) => loss;

@@ -18,8 +18,8 @@ public enum Reduction
 
 /// <summary>A loss J(ŷ, y): <see cref="Value{T}"/> and <see cref="Gradient{T}"/> = ∂J/∂ŷ.</summary>
 /// <remarks>The gradient is taken through Keras' clipping exactly (zero where the clip is active) and
-/// is never fused with the output activation: softmax/sigmoid backpropagate on their own, which is what
-/// the gradient checks verify. A subclass supplies <see cref="PerSample{T}"/> and <see cref="ScaledGradientCore{T}"/>
+/// is not fused with the output activation: softmax/sigmoid backpropagate on their own, which is what
+/// the gradient checks verify (the cross-entropies' <c>fromLogits</c> forms take the logits of a linear layer instead). A subclass supplies <see cref="PerSample{T}"/> and <see cref="ScaledGradientCore{T}"/>
 /// as backend row reductions and elementwise maps over its formula structs.</remarks>
 public abstract class Loss
 {
@@ -42,7 +42,7 @@ public abstract class Loss
     /// <summary>J(ŷ, y) for a batch.</summary>
     /// <param name="backend">Backend the tensors live on.</param>
     /// <param name="predictions">ŷ, shape (batch, ...).</param>
-    /// <param name="targets">y, same shape.</param>
+    /// <param name="targets">y, same shape (sparse_categorical_crossentropy: class indices, see <see cref="TargetShape"/>).</param>
     /// <param name="perSample">Optional scratch of shape (batch,) that receives the per-sample losses.</param>
     public double Value<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, Tensor<T>? perSample = null)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -1,5 +1,6 @@
 // Sparse categorical cross-entropy: targets are class indices, not one-hot rows.
-// Keras 2 TF backend (2.0.8 … tf.keras 2.x): clip the probabilities, take logs, then the sparse softmax cross-entropy
+// Keras 2 TF backend (2.0.8 … 2.3; tf.keras 2.x too unless the output comes straight from a softmax, whose logits it then
+// uses — keras-golden.md §5.3): clip the probabilities, take logs, then the sparse softmax cross-entropy
 // of those logs: J = mean_batch( −ln c_y + ln Σ_k c_k ), c = clip(ŷ, ε, 1−ε). No renormalisation before the clip, so it
 // equals categorical cross-entropy of one-hot(y) for rows that sum to 1 strictly inside the clip range, and differs there.
 // ∂J/∂ŷ_k = (1/Σc − [k = y]/c_k)/B where ε < ŷ_k < 1−ε, 0 where the clip is active.
@@ -162,8 +163,8 @@ public sealed class SparseCategoricalCrossentropy(Reduction reduction = Reductio
         /// <inheritdoc/>
         public T Apply(T p, T y, T sum, T unused)
         {
-            bool inside = p > epsilon && p < T.One - epsilon;
-            return inside ? scale * ((T.One / sum) - (y / p)) : T.Zero;
+            bool clipped = p <= epsilon || p >= T.One - epsilon; // false for NaN: a NaN prediction gives a NaN gradient
+            return clipped ? T.Zero : scale * ((T.One / sum) - (y / p));
         }
     }
 }

@@ -297,6 +297,26 @@ public class SparseAndLogitLossTests
     }
 
     [Fact]
+    public void FromLogits_MinusInfinityOutsideTheLabel_StaysFinite_NaNPropagates()
+    {
+        // lse([−∞, 2]) − 2 = 0: a −∞ logit of a class that is not the label adds nothing (0·∞ must not become NaN).
+        Assert.Equal(0, new SparseCategoricalCrossentropy(fromLogits: true).Value(B, T(new Shape(1, 2), double.NegativeInfinity, 2), T(new Shape(1), 1)));
+        Assert.True(double.IsNaN(new SparseCategoricalCrossentropy(fromLogits: true).Value(B, T(new Shape(1, 2), double.NaN, 2), T(new Shape(1), 1))));
+        Assert.True(double.IsNaN(new SparseCategoricalCrossentropy().Value(B, T(new Shape(1, 2), double.NaN, 0.5), T(new Shape(1), 1))));
+        var g = B.Allocate(new Shape(1, 2));
+        new SparseCategoricalCrossentropy().Gradient(B, T(new Shape(1, 2), double.NaN, 0.5), T(new Shape(1), 0), g);
+        Assert.True(double.IsNaN(g.Span[0]), "a NaN prediction gives a NaN gradient, not 0");
+    }
+
+    [Fact]
+    public void Compile_LogLossWithALogitsLoss_Throws()
+    {
+        var net = new Sequential<double>(B, seed: 1);
+        net.Add(new Dense<double>(3, inputDim: 2));
+        Assert.Throws<ArgumentException>(() => net.Compile(new Adam(), new CategoricalCrossentropy(fromLogits: true), ["log_loss"]));
+    }
+
+    [Fact]
     public void Compile_SparseLossWithAnElementwiseMetric_Throws()
     {
         var net = new Sequential<double>(B, seed: 1);

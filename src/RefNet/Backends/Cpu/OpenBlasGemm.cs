@@ -139,8 +139,9 @@ public sealed unsafe class OpenBlasGemm : IGemm
 
     /// <summary>Products with m·n·k below this (4 Mi multiply-adds, 8 MFLOP) run on one OpenBLAS thread.</summary>
     /// <remarks>OpenBLAS 0.3.21 goes multi-threaded from m·n·k = 262 144 on; on 2 cores a recurrent step's products
-    /// (32×512×128 = 2.1 Mi) are then slower than on one (addition_rnn: 1.07 s vs 0.88 s for 100 steps), while
-    /// mnist_mlp's (128×512×512 = 32 Mi and up) gain from both.</remarks>
+    /// (32×512×128 = 2 Mi) are then slower than on one (addition_rnn: 1.07 s vs 0.88 s for 100 steps), while
+    /// mnist_mlp's large products (128×512×512 = 32 Mi and up) keep both; its 128×10 classifier products (0.6 Mi) now run
+    /// on one.</remarks>
     public const long SingleThreadBelow = 1L << 22;
 
     // OpenBLAS keeps one global thread count; set it whenever the wanted count changed since the last call.
