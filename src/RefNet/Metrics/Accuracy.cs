@@ -72,9 +72,12 @@ public static class Accuracy
         int classes = predictions.Shape.Rank < 2 ? 0 : predictions.Shape[-1];
         int positions = classes == 0 ? 0 : predictions.Length / classes;
         Shape labels = new(predictions.Shape.Dims[..^1].ToArray());
-        if (classes == 0 || targets.Length != positions || targets.Rows != predictions.Rows)
+        ReadOnlySpan<int> given = targets.Shape.Dims;
+        bool fits = given.SequenceEqual(labels.Dims) || (given.Length == labels.Rank + 1 && given[^1] == 1 && given[..^1].SequenceEqual(labels.Dims));
+        if (classes == 0 || !fits)
         {
-            throw new ShapeMismatchException($"sparse categorical accuracy class-index targets for predictions {predictions.Shape}", labels.ToString(), targets.Shape);
+            throw new ShapeMismatchException($"sparse categorical accuracy class-index targets for predictions {predictions.Shape}",
+                $"{labels} or {new Shape([.. labels.Dims, 1])}", targets.Shape);
         }
         bool ownScratch = predictedClass is null || predictedClass.Length != positions;
         Tensor<T> p = ownScratch ? backend.Allocate(new Shape(positions)) : predictedClass!.Reshape(new Shape(positions));

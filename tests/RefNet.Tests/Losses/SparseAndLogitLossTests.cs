@@ -156,6 +156,9 @@ public class SparseAndLogitLossTests
         Assert.Equal(1, Accuracy.CountCorrect(B, AccuracyKind.SparseCategorical, p, T(new Shape(2, 1), 2, 1)));
         Assert.Equal(1, Accuracy.CountCorrect(B, AccuracyKind.SparseCategorical, p, T(new Shape(2), 2, 1)));
         Assert.Throws<ShapeMismatchException>(() => Accuracy.CountCorrect(B, AccuracyKind.SparseCategorical, p, T(new Shape(3), 2, 1, 0)));
+        // Same number of labels, wrong layout: (N, 6) for (N, 2, 3, C) predictions.
+        Assert.Throws<ShapeMismatchException>(() => Accuracy.CountCorrect(B, AccuracyKind.SparseCategorical, B.Allocate(new Shape(2, 2, 3, 4)), B.Allocate(new Shape(2, 6))));
+        Assert.Equal(12, Accuracy.CountCorrect(B, AccuracyKind.SparseCategorical, B.Allocate(new Shape(2, 2, 3, 4)), B.Allocate(new Shape(2, 2, 3, 1))));
     }
 
     [Fact]
