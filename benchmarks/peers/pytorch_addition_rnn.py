@@ -10,11 +10,10 @@
 # Run with Debian's interpreter (python3-torch): /usr/bin/python3 benchmarks/peers/pytorch_addition_rnn.py --threads 1
 import argparse
 import random
-import resource
-import statistics
-import time
 
 import torch
+
+from pytorch_mnist_mlp import timed_epochs, train_epoch
 
 CHARS = "0123456789+ "
 DIGITS = 3
@@ -75,35 +74,9 @@ def main():
     batch = 32
     print(f"pytorch {torch.__version__} addition-rnn: f32, {a.threads} thread(s), batch {batch}, {n} samples, data: generated")
 
-    def epoch(rows):
-        model.train()
-        order = torch.randperm(rows)
-        total, correct = 0.0, 0
-        for start in range(0, rows, batch):
-            idx = order[start:start + batch]
-            xb, yb = x[idx], y[idx]
-            opt.zero_grad(set_to_none=True)
-            out = model(xb)
-            loss = loss_fn(out.reshape(-1, len(CHARS)), yb.reshape(-1))
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(idx)
-            correct += (out.argmax(-1) == yb).sum().item()
-        return total / rows, correct / (rows * ANSWER)
-
-    t = time.perf_counter()
-    epoch(min(n, 100 * batch))  # the same 100 warm-up steps as refnet bench addition-rnn
-    print(f"warm-up (100 steps): {time.perf_counter() - t:.3f} s")
-    times = []
-    for e in range(a.epochs):
-        t = time.perf_counter()
-        loss, acc = epoch(n)
-        times.append(time.perf_counter() - t)
-        print(f"epoch {e + 1}: {times[-1]:.3f} s, loss {loss:.4f}, acc {acc:.4f}")
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(f"RESULT addition-rnn impl=pytorch-{torch.__version__} precision=f32 threads={a.threads} data=generated samples={n} "
-          f"best_s={min(times):.3f} median_s={statistics.median(times):.3f} peak_mb={peak_mb:.0f}")
-
+    # The same 100 warm-up steps as refnet bench addition-rnn.
+    timed_epochs("addition-rnn", lambda rows: train_epoch(model, opt, loss_fn, x, y, batch, rows), n, min(n, 100 * batch), a.epochs,
+                 f"precision=f32 threads={a.threads} data=generated")
 
 if __name__ == "__main__":
     main()

@@ -5,13 +5,10 @@
 # Run with Debian's interpreter (python3-torch): /usr/bin/python3 benchmarks/peers/pytorch_mnist_cnn.py --threads 1
 import argparse
 import os
-import resource
-import statistics
-import time
 
 import torch
 
-from pytorch_mnist_mlp import load
+from pytorch_mnist_mlp import load, timed_epochs, train_epoch
 
 
 def main():
@@ -39,35 +36,8 @@ def main():
     batch = 128
     print(f"pytorch {torch.__version__} mnist-cnn: f32, {a.threads} thread(s), batch {batch}, {n} samples, data: {source}")
 
-    def epoch(rows):
-        model.train()
-        order = torch.randperm(rows)
-        total, correct = 0.0, 0
-        for start in range(0, rows, batch):
-            idx = order[start:start + batch]
-            xb, yb = x[idx], y[idx]
-            opt.zero_grad(set_to_none=True)
-            out = model(xb)
-            loss = loss_fn(out, yb)
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(idx)
-            correct += (out.argmax(1) == yb).sum().item()
-        return total / rows, correct / rows
-
-    t = time.perf_counter()
-    epoch(min(n, 10 * batch))
-    print(f"warm-up (10 steps): {time.perf_counter() - t:.3f} s")
-    times = []
-    for e in range(a.epochs):
-        t = time.perf_counter()
-        loss, acc = epoch(n)
-        times.append(time.perf_counter() - t)
-        print(f"epoch {e + 1}: {times[-1]:.3f} s, loss {loss:.4f}, acc {acc:.4f}")
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(f"RESULT mnist-cnn impl=pytorch-{torch.__version__} precision=f32 threads={a.threads} data={source} samples={n} "
-          f"best_s={min(times):.3f} median_s={statistics.median(times):.3f} peak_mb={peak_mb:.0f}")
-
+    timed_epochs("mnist-cnn", lambda rows: train_epoch(model, opt, loss_fn, x, y, batch, rows), n, min(n, 10 * batch), a.epochs,
+                 f"precision=f32 threads={a.threads} data={source}")
 
 if __name__ == "__main__":
     main()

@@ -25,6 +25,41 @@ def read_idx(path, magic):
     return torch.frombuffer(bytearray(data), dtype=torch.uint8).reshape(dims)
 
 
+def train_epoch(model, opt, loss_fn, x, y, batch, rows):
+    """One shuffled pass over the first `rows` samples; returns (mean loss, accuracy). The loss takes logits
+    flattened to (samples·positions, classes) and class indices, so sequence outputs work too."""
+    model.train()
+    order = torch.randperm(rows)
+    total, correct = 0.0, 0
+    for start in range(0, rows, batch):
+        idx = order[start:start + batch]
+        xb, yb = x[idx], y[idx]
+        opt.zero_grad(set_to_none=True)
+        out = model(xb)
+        loss = loss_fn(out.reshape(-1, out.shape[-1]), yb.reshape(-1))
+        loss.backward()
+        opt.step()
+        total += loss.item() * len(idx)
+        correct += (out.argmax(-1) == yb).sum().item()
+    return total / rows, correct / (rows * y[0].numel())
+
+
+def timed_epochs(name, epoch, n, warm_rows, epochs, fields):
+    """Warm-up on `warm_rows` samples, then `epochs` timed epochs of `n`; prints the RESULT line bench.py parses."""
+    t = time.perf_counter()
+    epoch(warm_rows)
+    print(f"warm-up ({warm_rows} samples): {time.perf_counter() - t:.3f} s")
+    times = []
+    for e in range(epochs):
+        t = time.perf_counter()
+        loss, acc = epoch(n)
+        times.append(time.perf_counter() - t)
+        print(f"epoch {e + 1}: {times[-1]:.3f} s, loss {loss:.4f}, acc {acc:.4f}")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(f"RESULT {name} impl=pytorch-{torch.__version__} {fields} samples={n} "
+          f"best_s={min(times):.3f} median_s={statistics.median(times):.3f} peak_mb={peak_mb:.0f}")
+
+
 def first_existing(*paths):
     return next((p for p in paths if os.path.exists(p)), None)
 

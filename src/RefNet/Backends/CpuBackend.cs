@@ -251,34 +251,29 @@ public partial class CpuBackend<T> : ReferenceBackend<T>
         public static readonly RangeLoop<F>? UpdateWithTwoStates = Close(typeof(IVectorUpdateWithTwoStates<T>), nameof(UpdateWithTwoStatesLoop));
         public static readonly RangeLoop<F>? Generate = Close(typeof(IVectorIndexFunction<T>), nameof(GenerateLoop));
 
-        private static RangeLoop<F>? Close(Type vectorInterface, string loop)
-        {
-            if (!Vector.IsHardwareAccelerated || !vectorInterface.IsAssignableFrom(typeof(F)))
-            {
-                return null;
-            }
-            MethodInfo open = typeof(CpuBackend<T>).GetMethod(loop, BindingFlags.NonPublic | BindingFlags.Static)!;
-            return open.MakeGenericMethod(typeof(F)).CreateDelegate<RangeLoop<F>>();
-        }
+        private static RangeLoop<F>? Close(Type vectorInterface, string loop) => Vector.IsHardwareAccelerated ? CloseLoop<F>(vectorInterface, loop) : null;
     }
 
     /// <summary>For one formula type F, the plain loop of each arity it implements (the formulas without a vector form).</summary>
     private static class ScalarLoops<F>
         where F : struct
     {
-        public static readonly RangeLoop<F>? Unary = Close(typeof(IUnaryFunction<T>), nameof(UnaryScalarLoop));
-        public static readonly RangeLoop<F>? Binary = Close(typeof(IBinaryFunction<T>), nameof(BinaryScalarLoop));
-        public static readonly RangeLoop<F>? Ternary = Close(typeof(ITernaryFunction<T>), nameof(TernaryScalarLoop));
+        public static readonly RangeLoop<F>? Unary = CloseLoop<F>(typeof(IUnaryFunction<T>), nameof(UnaryScalarLoop));
+        public static readonly RangeLoop<F>? Binary = CloseLoop<F>(typeof(IBinaryFunction<T>), nameof(BinaryScalarLoop));
+        public static readonly RangeLoop<F>? Ternary = CloseLoop<F>(typeof(ITernaryFunction<T>), nameof(TernaryScalarLoop));
+    }
 
-        private static RangeLoop<F>? Close(Type scalarInterface, string loop)
+    /// <summary>The generic loop method <paramref name="loop"/> closed over F, or null when F does not implement
+    /// <paramref name="formulaInterface"/>.</summary>
+    private static RangeLoop<F>? CloseLoop<F>(Type formulaInterface, string loop)
+        where F : struct
+    {
+        if (!formulaInterface.IsAssignableFrom(typeof(F)))
         {
-            if (!scalarInterface.IsAssignableFrom(typeof(F)))
-            {
-                return null;
-            }
-            MethodInfo open = typeof(CpuBackend<T>).GetMethod(loop, BindingFlags.NonPublic | BindingFlags.Static)!;
-            return open.MakeGenericMethod(typeof(F)).CreateDelegate<RangeLoop<F>>();
+            return null;
         }
+        MethodInfo open = typeof(CpuBackend<T>).GetMethod(loop, BindingFlags.NonPublic | BindingFlags.Static)!;
+        return open.MakeGenericMethod(typeof(F)).CreateDelegate<RangeLoop<F>>();
     }
 
     // The reference's loops over a range of elements: element i gets exactly the reference's value on any thread.

@@ -26,66 +26,48 @@ public class NegativeExpTests
 
     private static double[] Grid(double lo, double hi, int n) => [.. Enumerable.Range(0, n).Select(i => lo + ((hi - lo) * i / (n - 1)))];
 
-    [Theory]
-    [InlineData(typeof(double), 745.0, 3.0)]
-    [InlineData(typeof(float), 103.0, 2.0)]
-    public void Exp_MatchesLibm_WithinAFewUlp(Type type, double top, double ulps)
-    {
-        if (type == typeof(double))
-        {
-            Run<double>(top, ulps);
-        }
-        else
-        {
-            Run<float>(top, ulps);
-        }
+    [Fact]
+    public void Exp_Double_MatchesLibm_WithinThreeUlp() => ExpMatchesLibm<double>(745.0, 3.0);
 
-        static void Run<T>(double top, double ulps)
-            where T : unmanaged, IFloatingPointIeee754<T>
+    [Fact]
+    public void Exp_Float_MatchesLibm_WithinTwoUlp() => ExpMatchesLibm<float>(103.0, 2.0);
+
+    private static void ExpMatchesLibm<T>(double top, double ulps)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        NegativeExp<T> exp = NegativeExp<T>.Constants;
+        foreach (double x in Grid(0, top, 20001))
         {
-            NegativeExp<T> exp = NegativeExp<T>.Constants;
-            foreach (double x in Grid(0, top, 20001))
-            {
-                T a = T.CreateChecked(x);
-                double expected = Math.Exp(-double.CreateChecked(a));
-                double got = double.CreateChecked(exp.Of(a, NegativeExp<T>.UnderflowBits));
-                Assert.True(Math.Abs(got - expected) <= ulps * Ulp<T>(expected), $"{typeof(T).Name} e^-{a}: {got:R} vs libm {expected:R}");
-            }
-            Assert.Equal(T.One, exp.Of(T.Zero, NegativeExp<T>.UnderflowBits));
-            Assert.Equal(T.Zero, exp.Of(exp.Underflow, NegativeExp<T>.UnderflowBits));
-            Assert.True(T.IsNaN(exp.Of(T.NaN, NegativeExp<T>.UnderflowBits)));
+            T a = T.CreateChecked(x);
+            double expected = Math.Exp(-double.CreateChecked(a));
+            double got = double.CreateChecked(exp.Of(a, NegativeExp<T>.UnderflowBits));
+            Assert.True(Math.Abs(got - expected) <= ulps * Ulp<T>(expected), $"{typeof(T).Name} e^-{a}: {got:R} vs libm {expected:R}");
         }
+        Assert.Equal(T.One, exp.Of(T.Zero, NegativeExp<T>.UnderflowBits));
+        Assert.Equal(T.Zero, exp.Of(exp.Underflow, NegativeExp<T>.UnderflowBits));
+        Assert.True(T.IsNaN(exp.Of(T.NaN, NegativeExp<T>.UnderflowBits)));
     }
 
-    [Theory]
-    [InlineData(typeof(double))]
-    [InlineData(typeof(float))]
-    public void SigmoidAndTanh_MatchLibm_WithinFourUlp(Type type)
-    {
-        if (type == typeof(double))
-        {
-            Run<double>();
-        }
-        else
-        {
-            Run<float>();
-        }
+    [Fact]
+    public void SigmoidAndTanh_Double_MatchLibm_WithinFourUlp() => SigmoidAndTanhMatchLibm<double>();
 
-        static void Run<T>()
-            where T : unmanaged, IFloatingPointIeee754<T>
+    [Fact]
+    public void SigmoidAndTanh_Float_MatchLibm_WithinFourUlp() => SigmoidAndTanhMatchLibm<float>();
+
+    private static void SigmoidAndTanhMatchLibm<T>()
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double[] x = [.. Grid(-30, 30, 60001), .. Grid(-0.4, 0.4, 8001), .. Grid(-700, 700, 2001)];
+        T[] xt = [.. x.Select(T.CreateChecked)];
+        T[] tanh = Forward(ActivationFunction.Tanh, ReferenceBackend<T>.Instance, xt);
+        T[] sigmoid = Forward(ActivationFunction.Sigmoid, ReferenceBackend<T>.Instance, xt);
+        for (int i = 0; i < x.Length; i++)
         {
-            double[] x = [.. Grid(-30, 30, 60001), .. Grid(-0.4, 0.4, 8001), .. Grid(-700, 700, 2001)];
-            T[] xt = [.. x.Select(T.CreateChecked)];
-            T[] tanh = Forward(ActivationFunction.Tanh, ReferenceBackend<T>.Instance, xt);
-            T[] sigmoid = Forward(ActivationFunction.Sigmoid, ReferenceBackend<T>.Instance, xt);
-            for (int i = 0; i < x.Length; i++)
-            {
-                double v = double.CreateChecked(xt[i]);
-                double t = Math.Tanh(v), s = 1 / (1 + Math.Exp(-v));
-                // Below T's smallest normal the result has fewer digits; count there in its absolute spacing.
-                Assert.True(Math.Abs(double.CreateChecked(tanh[i]) - t) <= 4 * Ulp<T>(t), $"{typeof(T).Name} tanh({v:R}) = {tanh[i]} vs libm {t:R}");
-                Assert.True(Math.Abs(double.CreateChecked(sigmoid[i]) - s) <= 4 * Ulp<T>(s), $"{typeof(T).Name} sigmoid({v:R}) = {sigmoid[i]} vs libm {s:R}");
-            }
+            double v = double.CreateChecked(xt[i]);
+            double t = Math.Tanh(v), s = 1 / (1 + Math.Exp(-v));
+            // Below T's smallest normal the result has fewer digits; count there in its absolute spacing.
+            Assert.True(Math.Abs(double.CreateChecked(tanh[i]) - t) <= 4 * Ulp<T>(t), $"{typeof(T).Name} tanh({v:R}) = {tanh[i]} vs libm {t:R}");
+            Assert.True(Math.Abs(double.CreateChecked(sigmoid[i]) - s) <= 4 * Ulp<T>(s), $"{typeof(T).Name} sigmoid({v:R}) = {sigmoid[i]} vs libm {s:R}");
         }
     }
 
@@ -116,41 +98,32 @@ public class NegativeExpTests
         where T : unmanaged, IFloatingPointIeee754<T> =>
         typeof(T) == typeof(float) ? BitConverter.SingleToInt32Bits((float)(object)v) : BitConverter.DoubleToInt64Bits((double)(object)v);
 
-    [SkippableTheory]
-    [InlineData(typeof(double))]
-    [InlineData(typeof(float))]
-    public void VectorForm_GivesTheScalarFormsBits(Type type)
-    {
-        if (type == typeof(double))
-        {
-            Run<double>();
-        }
-        else
-        {
-            Run<float>();
-        }
+    [SkippableFact]
+    public void VectorForm_Double_GivesTheScalarFormsBits() => VectorFormGivesScalarBits<double>();
 
-        static void Run<T>()
-            where T : unmanaged, IFloatingPointIeee754<T>
+    [SkippableFact]
+    public void VectorForm_Float_GivesTheScalarFormsBits() => VectorFormGivesScalarBits<float>();
+
+    private static void VectorFormGivesScalarBits<T>()
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Skip.IfNot(Vector.IsHardwareAccelerated, "no SIMD here: the fast backend runs the scalar form too");
+        var random = new Random(31);
+        // Odd length: the fast backend runs whole vectors and the scalar form on the tail.
+        T[] x = [.. Enumerable.Range(0, 10007).Select(i => T.CreateChecked(i % 97 == 0 ? (i % 2 == 0 ? 1e-30 : -800) : (random.NextDouble() - 0.5) * 60))];
+        x[5] = T.NaN;
+        x[6] = T.PositiveInfinity;
+        x[7] = T.NegativeInfinity;
+        x[8] = -T.Zero;
+        x[9] = -T.NaN; // a NaN with the other sign bit than T.NaN's
+        x[10] = T.CreateChecked(1e-30);
+        foreach (ActivationFunction f in new[] { ActivationFunction.Tanh, ActivationFunction.Sigmoid })
         {
-            Skip.IfNot(Vector.IsHardwareAccelerated, "no SIMD here: the fast backend runs the scalar form too");
-            var random = new Random(31);
-            // Odd length: the fast backend runs whole vectors and the scalar form on the tail.
-            T[] x = [.. Enumerable.Range(0, 10007).Select(i => T.CreateChecked(i % 97 == 0 ? (i % 2 == 0 ? 1e-30 : -800) : (random.NextDouble() - 0.5) * 60))];
-            x[5] = T.NaN;
-            x[6] = T.PositiveInfinity;
-            x[7] = T.NegativeInfinity;
-            x[8] = -T.Zero;
-            x[9] = -T.NaN; // a NaN with the other sign bit than T.NaN's
-            x[10] = T.CreateChecked(1e-30);
-            foreach (ActivationFunction f in new[] { ActivationFunction.Tanh, ActivationFunction.Sigmoid })
+            T[] reference = Forward(f, ReferenceBackend<T>.Instance, x);
+            T[] fast = Forward(f, new CpuBackend<T>(), x);
+            for (int i = 0; i < x.Length; i++)
             {
-                T[] reference = Forward(f, ReferenceBackend<T>.Instance, x);
-                T[] fast = Forward(f, new CpuBackend<T>(), x);
-                for (int i = 0; i < x.Length; i++)
-                {
-                    Assert.True(Bits(reference[i]) == Bits(fast[i]), $"{typeof(T).Name} {f.Name}({x[i]}): scalar {reference[i]} ({Bits(reference[i]):X}) vs vector {fast[i]} ({Bits(fast[i]):X})");
-                }
+                Assert.True(Bits(reference[i]) == Bits(fast[i]), $"{typeof(T).Name} {f.Name}({x[i]}): scalar {reference[i]} ({Bits(reference[i]):X}) vs vector {fast[i]} ({Bits(fast[i]):X})");
             }
         }
     }
