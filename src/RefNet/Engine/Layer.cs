@@ -2,6 +2,7 @@
 // Every layer in RefNet derives from Layer<T> and touches memory only through its Backend.
 using System.Numerics;
 using RefNet.Backends;
+using RefNet.Conventions;
 using RefNet.Initializers;
 using RefNet.Tensors;
 
@@ -76,6 +77,38 @@ public abstract class Layer<T>
         }
         Backend = backend;
     }
+
+    /// <summary>The Keras profile whose defaults fill the arguments left unspecified (recurrent activation, GRU reset_after,
+    /// BatchNormalization's moving-variance rule, RNN initializers); <see cref="KerasProfile.Default"/> unless the network sets it.</summary>
+    public KerasProfile Keras { get; private set; } = KerasProfile.Default;
+
+    /// <summary>Sets <see cref="Keras"/>; call before <see cref="Build"/> (the network does, from its own profile).</summary>
+    /// <exception cref="InvalidOperationException">The layer is already built under another profile.</exception>
+    public void UseProfile(KerasProfile keras)
+    {
+        ArgumentNullException.ThrowIfNull(keras);
+        if (IsBuilt && !ReferenceEquals(keras, Keras))
+        {
+            throw new InvalidOperationException($"Layer '{Name}' is already built under the {Keras} profile; its defaults cannot change to {keras}'s");
+        }
+        Keras = keras;
+    }
+
+    /// <summary>Keras' <c>_keras_logits</c>: when this layer ends in softmax or sigmoid, that activation and the pre-activation
+    /// z of the latest forward pass (shaped as the output); null otherwise. Under a profile whose cross-entropy uses the
+    /// logits after such a layer (tf.keras 2.x), the network computes the loss from z, unclipped.</summary>
+    public virtual (Activations.ActivationFunction Activation, Tensor<T> Logits)? OutputLogits => null;
+
+    /// <summary>Backpropagation from ∂J/∂z, the gradient of <see cref="OutputLogits"/>: the activation's own derivative is skipped.</summary>
+    /// <param name="logitsGradient">∂J/∂z, shaped as the output.</param>
+    /// <param name="needInputGradient">False to skip ∂J/∂input (the first layer of a training step).</param>
+    /// <returns>∂J/∂input, or null when it was not needed.</returns>
+    /// <exception cref="NotSupportedException">The layer has no logits (<see cref="OutputLogits"/> is null).</exception>
+    public virtual Tensor<T>? BackwardFromLogits(Tensor<T> logitsGradient, bool needInputGradient) =>
+        throw new NotSupportedException($"{TypeName} '{Name}' has no logits output (it does not end in softmax or sigmoid)");
+
+    /// <summary>Whether <paramref name="f"/> is an activation Keras tags with <c>_keras_logits</c> (softmax, sigmoid).</summary>
+    protected static bool TagsLogits(Activations.ActivationFunction f) => f is Activations.Softmax or Activations.Sigmoid;
 
     /// <summary>Whether ∂J/∂input is defined (false for Embedding, whose inputs are indices; its Backward returns zeros).</summary>
     /// <remarks>The gradient checker skips the input of such a layer.</remarks>

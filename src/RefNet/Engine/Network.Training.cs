@@ -3,7 +3,9 @@
 // are batch-size-weighted means of the per-batch values seen during training.
 using System.Numerics;
 using RefNet.Backends;
+using RefNet.Activations;
 using RefNet.Callbacks;
+using RefNet.Conventions;
 using RefNet.Losses;
 using RefNet.Metrics;
 using RefNet.Optimizers;
@@ -38,11 +40,20 @@ public partial class Network<T> : INetwork
     /// <param name="optimizer">e.g. <c>new RmsProp()</c>.</param>
     /// <param name="loss">e.g. <c>new CategoricalCrossentropy()</c>.</param>
     /// <param name="metrics">Any of "accuracy" (or "acc"), "mse", "mae", "log_loss" (see <see cref="Metric.FromName"/>).</param>
+    /// <param name="keras">A Keras profile for the network (see <see cref="Network{T}.Keras"/>); null keeps the network's.</param>
     /// <exception cref="ArgumentException">An unknown or repeated metric.</exception>
-    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics = null)
+    /// <exception cref="InvalidOperationException"><paramref name="keras"/> differs from the profile the layers were built under.</exception>
+    /// <remarks>The optimizer and the loss take the network's Keras profile: it fills their unspecified defaults. Under a
+    /// profile whose cross-entropy uses the logits after a softmax/sigmoid output (tf.keras 2.x), a probability
+    /// cross-entropy after such a last layer is computed from that layer's logits, unclipped, as tf.keras does.</remarks>
+    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics = null, KerasProfile? keras = null)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(loss);
+        if (keras is not null)
+        {
+            Keras = keras;
+        }
         var list = new List<Metric>();
         foreach (string name in metrics ?? [])
         {
@@ -65,6 +76,8 @@ public partial class Network<T> : INetwork
             throw new ArgumentException($"Metric 'log_loss' is the cross-entropy of probabilities, but this {loss.Name} takes logits (fromLogits); " +
                 "use the loss itself, which History reports as 'loss'", nameof(metrics));
         }
+        optimizer.Keras = Keras;
+        loss.Keras = Keras;
         Optimizer = optimizer;
         Loss = loss;
         _metrics = list.ToArray();
@@ -72,9 +85,50 @@ public partial class Network<T> : INetwork
     }
 
     /// <summary>Compiles from Keras names, e.g. ("rmsprop", "categorical_crossentropy", ["accuracy"]).</summary>
-    /// <remarks>The optimizer gets its Keras defaults (<see cref="Optimizer.FromName"/>).</remarks>
-    public void Compile(string optimizer, string loss, IEnumerable<string>? metrics = null) =>
-        Compile(Optimizer.FromName(optimizer), Losses.Loss.FromName(loss), metrics);
+    /// <remarks>The optimizer gets its Keras defaults (<see cref="Optimizer.FromName"/>) under the network's profile.</remarks>
+    public void Compile(string optimizer, string loss, IEnumerable<string>? metrics = null, KerasProfile? keras = null) =>
+        Compile(Optimizer.FromName(optimizer), Losses.Loss.FromName(loss), metrics, keras);
+
+    // tf.keras' _keras_logits: the from-logits twin of the last loss asked about, and the output activation it needs.
+    private (Loss Of, (Loss Loss, Type Activation)? Twin)? _logitsTwin;
+
+    private static (Loss, Type)? LogitsTwin(Loss loss)
+    {
+        (Loss, Type)? twin = loss switch
+        {
+            CategoricalCrossentropy { FromLogits: false } c => (new CategoricalCrossentropy(c.Reduction, c.Epsilon, fromLogits: true), typeof(Softmax)),
+            SparseCategoricalCrossentropy { FromLogits: false } c => (new SparseCategoricalCrossentropy(c.Reduction, c.Epsilon, fromLogits: true), typeof(Softmax)),
+            BinaryCrossentropy { FromLogits: false } c => (new BinaryCrossentropy(c.Reduction, c.Epsilon, fromLogits: true), typeof(Sigmoid)),
+            _ => null,
+        };
+        if (twin is { } t)
+        {
+            t.Item1.Keras = loss.Keras;
+        }
+        return twin;
+    }
+
+    /// <summary>What <paramref name="loss"/> reads for the latest forward pass under this network's profile: where the profile's
+    /// cross-entropy uses the logits after a softmax/sigmoid output (tf.keras 2.x) and the last layer ends in the activation
+    /// the loss pairs with (softmax for categorical, sigmoid for binary), the from-logits form of the loss and that layer's
+    /// logits (<see cref="Layer{T}.OutputLogits"/>); otherwise <paramref name="loss"/> and <paramref name="prediction"/>.</summary>
+    /// <returns>The loss to evaluate, its input, and whether that input is the logits (then backpropagate with
+    /// <c>ofLogits: true</c>).</returns>
+    public (Loss Loss, Tensor<T> Input, bool OfLogits) LossInput(Loss loss, Tensor<T> prediction)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        if (!Keras.CrossEntropyUsesLogitsAfterActivation || _layers.Count == 0)
+        {
+            return (loss, prediction, false);
+        }
+        if (_logitsTwin is not { } cached || !ReferenceEquals(cached.Of, loss))
+        {
+            _logitsTwin = cached = (loss, LogitsTwin(loss));
+        }
+        return cached.Twin is { } twin && _layers[^1].OutputLogits is { } logits && logits.Activation.GetType() == twin.Activation
+            ? (twin.Loss, logits.Logits, true)
+            : (loss, prediction, false);
+    }
 
     /// <summary>Keras' rule for "accuracy": sparse categorical with sparse_categorical_crossentropy (its targets are class
     /// indices), else binary when the output has one unit or the loss is binary cross-entropy, else categorical.</summary>
@@ -273,8 +327,9 @@ public partial class Network<T> : INetwork
     {
         Tensor<T> prediction = Forward(b.X, training: true);
         BatchSums(prediction, b, parameters, batchSums);
-        Loss!.Gradient(Backend, prediction, b.Y, b.LossGradient);
-        BackwardForTraining(b.LossGradient);
+        (Loss loss, Tensor<T> lossInput, bool ofLogits) = LossInput(Loss!, prediction);
+        loss.Gradient(Backend, lossInput, b.Y, b.LossGradient);
+        BackwardForTraining(b.LossGradient, ofLogits);
         AddRegularizationGradients(parameters);
         Optimizer!.Step(Backend, parameters);
     }
@@ -316,7 +371,8 @@ public partial class Network<T> : INetwork
     private void BatchSums(Tensor<T> prediction, BatchBuffers b, List<Parameter<T>> parameters, double[] sums)
     {
         int size = prediction.Rows;
-        double meanLoss = Loss!.Value(Backend, prediction, b.Y, b.PerSample);
+        (Loss loss, Tensor<T> lossInput, _) = LossInput(Loss!, prediction);
+        double meanLoss = loss.Value(Backend, lossInput, b.Y, b.PerSample);
         sums[0] = (meanLoss + RegularizationPenalty(parameters)) * size;
         AccuracyKind accuracyKind = AccuracyKind;
         for (int i = 0; i < _metrics.Length; i++)

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 using RefNet.Backends;
+using RefNet.Conventions;
 using RefNet.Layers;
 using RefNet.Tensors;
 
@@ -22,10 +23,33 @@ public partial class Network<T>
     /// <summary>An empty network; add layers with <see cref="Add"/>.</summary>
     /// <param name="backend">Backend for every layer (CPU when null).</param>
     /// <param name="seed">Seed from which each layer's seed is derived (layer i gets seed + i when it has none).</param>
-    public Network(IBackend<T>? backend = null, int seed = 0)
+    /// <param name="keras">The Keras version whose defaults and conventions apply (<see cref="KerasProfile.Default"/>, Keras 2.3.1, when null).</param>
+    public Network(IBackend<T>? backend = null, int seed = 0, KerasProfile? keras = null)
     {
         Backend = backend ?? CpuBackend<T>.Instance;
         Seed = seed;
+        _keras = keras ?? KerasProfile.Default;
+    }
+
+    private KerasProfile _keras;
+
+    /// <summary>The Keras profile: its defaults fill every argument left unspecified in the layers (when they are added), the
+    /// optimizer and the loss (when compiled).</summary>
+    /// <exception cref="InvalidOperationException">Set to another profile after layers were added (their defaults are fixed
+    /// when they are built: construct the network with <c>keras:</c> instead).</exception>
+    public KerasProfile Keras
+    {
+        get => _keras;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (!ReferenceEquals(value, _keras) && _layers.Count > 0)
+            {
+                throw new InvalidOperationException(
+                    $"The network's layers were built under the {_keras} profile; set {value} before adding layers (e.g. new Sequential<float>(keras: ...))");
+            }
+            _keras = value;
+        }
     }
 
     /// <summary>The slides' network: sigmoid Dense layers inputDim → hidden... → outputDim.</summary>
@@ -101,6 +125,7 @@ public partial class Network<T>
         }
         layer.Seed ??= Seed + _layers.Count;
         layer.UseBackend(Backend);
+        layer.UseProfile(Keras);
         layer.Build(input);
         _layers.Add(layer);
         _parameters = null;
@@ -129,10 +154,18 @@ public partial class Network<T>
 
     /// <summary>Backpropagation from ∂J/∂output through every layer; fills all parameter gradients.</summary>
     /// <returns>∂J/∂input.</returns>
-    public Tensor<T> Backward(Tensor<T> outputGradient)
+    /// <param name="outputGradient">∂J/∂output, or ∂J/∂(the last layer's logits) with <paramref name="ofLogits"/>.</param>
+    /// <param name="ofLogits">The gradient is of <see cref="Layer{T}.OutputLogits"/> (see <see cref="LossInput"/>).</param>
+    public Tensor<T> Backward(Tensor<T> outputGradient, bool ofLogits = false)
     {
         Tensor<T> delta = outputGradient;
-        for (int i = _layers.Count - 1; i >= 0; i--)
+        int last = _layers.Count - 1;
+        if (ofLogits)
+        {
+            delta = _layers[last].BackwardFromLogits(delta, needInputGradient: true)!;
+            last--;
+        }
+        for (int i = last; i >= 0; i--)
         {
             delta = _layers[i].Backward(delta);
         }
@@ -141,10 +174,23 @@ public partial class Network<T>
 
     /// <summary>Backpropagation for a training step: fills every parameter gradient but lets the first layer
     /// skip ∂J/∂input, which nothing uses (Keras/TensorFlow do not compute it either).</summary>
-    public void BackwardForTraining(Tensor<T> outputGradient)
+    /// <param name="outputGradient">∂J/∂output, or ∂J/∂(the last layer's logits) with <paramref name="ofLogits"/>.</param>
+    /// <param name="ofLogits">The gradient is of <see cref="Layer{T}.OutputLogits"/> (see <see cref="LossInput"/>).</param>
+    public void BackwardForTraining(Tensor<T> outputGradient, bool ofLogits = false)
     {
         Tensor<T> delta = outputGradient;
-        for (int i = _layers.Count - 1; i >= 1; i--)
+        int last = _layers.Count - 1;
+        if (ofLogits)
+        {
+            Tensor<T>? d = _layers[last].BackwardFromLogits(delta, needInputGradient: last > 0);
+            if (last == 0)
+            {
+                return;
+            }
+            delta = d!;
+            last--;
+        }
+        for (int i = last; i >= 1; i--)
         {
             delta = _layers[i].Backward(delta);
         }
@@ -229,8 +275,11 @@ public sealed class Sequential<T> : Network<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>An empty model.</summary>
-    public Sequential(IBackend<T>? backend = null, int seed = 0)
-        : base(backend, seed)
+    /// <param name="backend">Backend for every layer (CPU when null).</param>
+    /// <param name="seed">Seed from which each layer's seed is derived.</param>
+    /// <param name="keras">The Keras version whose defaults apply (Keras 2.3.1 when null).</param>
+    public Sequential(IBackend<T>? backend = null, int seed = 0, KerasProfile? keras = null)
+        : base(backend, seed, keras)
     {
     }
 }

@@ -50,6 +50,22 @@ public sealed class Activation<T> : Layer<T>
     }
 
     /// <inheritdoc/>
+    public override (ActivationFunction Activation, Tensor<T> Logits)? OutputLogits =>
+        TagsLogits(Function) && _lastInput is { } z ? (Function, z) : null;
+
+    /// <inheritdoc/>
+    /// <remarks>The input is the logits, so ∂J/∂input = ∂J/∂z.</remarks>
+    public override Tensor<T>? BackwardFromLogits(Tensor<T> logitsGradient, bool needInputGradient)
+    {
+        if (OutputLogits is null)
+        {
+            return base.BackwardFromLogits(logitsGradient, needInputGradient);
+        }
+        CheckBackward(_lastOutput, logitsGradient, _lastOutput?.Shape ?? logitsGradient.Shape);
+        return needInputGradient ? logitsGradient : null;
+    }
+
+    /// <inheritdoc/>
     public override Dictionary<string, object?> GetConfig()
     {
         var c = base.GetConfig();

@@ -15,7 +15,7 @@ namespace RefNet.Layers;
 public enum MovingVarianceRule
 {
     /// <summary>The biased batch variance σ² (Keras 2.0.0–2.1.2 <c>moving_average_update</c> with zero_debias=False,
-    /// TensorFlow.js 4.x <c>doMovingAverage</c>, Keras 3, tf.keras' non-fused path). The default.</summary>
+    /// TensorFlow.js 4.x <c>doMovingAverage</c>, Keras 3, tf.keras' non-fused path).</summary>
     Biased,
 
     /// <summary>σ²·m/(m − (1 + ε)), m the values per channel (Keras 2.3.0–2.3.1 <c>normalization.py</c>, commit f51a7ef0's
@@ -24,6 +24,10 @@ public enum MovingVarianceRule
 
     /// <summary>σ²·m/(m − 1), Bessel's correction (tf.keras 2.x fused batch norm, the default for 4-D inputs).</summary>
     Bessel,
+
+    /// <summary>tf.keras 2.x's default: <see cref="Bessel"/> for 4-D (N, H, W, C) inputs, which take its fused path, and
+    /// <see cref="Biased"/> otherwise (its non-fused path, <c>tf.nn.moments</c>).</summary>
+    BesselWhenFused,
 }
 
 /// <summary>Batch normalization over the last axis (Keras <c>BatchNormalization(axis=-1)</c>).</summary>
@@ -69,7 +73,7 @@ public sealed class BatchNormalization<T> : Layer<T>
         Initializer? betaInitializer = null, Initializer? gammaInitializer = null,
         Initializer? movingMeanInitializer = null, Initializer? movingVarianceInitializer = null,
         Regularizer? betaRegularizer = null, Regularizer? gammaRegularizer = null,
-        MovingVarianceRule movingVarianceRule = MovingVarianceRule.Biased, Shape? inputShape = null, string? name = null)
+        MovingVarianceRule? movingVarianceRule = null, Shape? inputShape = null, string? name = null)
         : base(name, inputShape)
     {
         if (!(momentum >= 0 && momentum <= 1))
@@ -91,7 +95,7 @@ public sealed class BatchNormalization<T> : Layer<T>
         MovingVarianceInitializer = movingVarianceInitializer ?? new Constant(1);
         BetaRegularizer = betaRegularizer;
         GammaRegularizer = gammaRegularizer;
-        VarianceRule = movingVarianceRule;
+        _varianceRule = movingVarianceRule;
     }
 
     /// <summary>The normalized axis as given (−1 or the last axis' index).</summary>
@@ -128,7 +132,9 @@ public sealed class BatchNormalization<T> : Layer<T>
     public Regularizer? GammaRegularizer { get; }
 
     /// <summary>What the moving variance is fed.</summary>
-    public MovingVarianceRule VarianceRule { get; }
+    public MovingVarianceRule VarianceRule => _varianceRule ?? Keras.BatchNormMovingVariance;
+
+    private readonly MovingVarianceRule? _varianceRule;
 
     /// <summary>γ, shape (C,); null without scale.</summary>
     public Parameter<T>? Gamma { get; private set; }
@@ -282,11 +288,14 @@ public sealed class BatchNormalization<T> : Layer<T>
     // The variance fed to the moving average is rule(σ²) = σ²·factor.
     private T VarianceFactor(int m)
     {
-        if (VarianceRule == MovingVarianceRule.Biased)
+        MovingVarianceRule rule = VarianceRule == MovingVarianceRule.BesselWhenFused
+            ? (InputShape!.Rank == 3 ? MovingVarianceRule.Bessel : MovingVarianceRule.Biased)
+            : VarianceRule;
+        if (rule == MovingVarianceRule.Biased)
         {
             return T.One;
         }
-        double divisor = VarianceRule == MovingVarianceRule.Bessel ? m - 1 : m - (1 + Epsilon);
+        double divisor = rule == MovingVarianceRule.Bessel ? m - 1 : m - (1 + Epsilon);
         if (divisor <= 0)
         {
             throw new InvalidOperationException(
@@ -318,12 +327,13 @@ public sealed class BatchNormalization<T> : Layer<T>
         return c;
     }
 
-    /// <summary>The config name of a rule: "biased", "keras_2_3" or "bessel".</summary>
+    /// <summary>The config name of a rule: "biased", "keras_2_3", "bessel" or "bessel_when_fused".</summary>
     public static string RuleName(MovingVarianceRule rule) => rule switch
     {
         MovingVarianceRule.Biased => "biased",
         MovingVarianceRule.Keras23 => "keras_2_3",
         MovingVarianceRule.Bessel => "bessel",
+        MovingVarianceRule.BesselWhenFused => "bessel_when_fused",
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown moving-variance rule"),
     };
 
@@ -334,7 +344,8 @@ public sealed class BatchNormalization<T> : Layer<T>
         "biased" => MovingVarianceRule.Biased,
         "keras_2_3" => MovingVarianceRule.Keras23,
         "bessel" => MovingVarianceRule.Bessel,
-        _ => throw new ArgumentException($"unknown BatchNormalization moving_variance_rule '{name}' (have: biased, keras_2_3, bessel)", nameof(name)),
+        "bessel_when_fused" => MovingVarianceRule.BesselWhenFused,
+        _ => throw new ArgumentException($"unknown BatchNormalization moving_variance_rule '{name}' (have: biased, keras_2_3, bessel, bessel_when_fused)", nameof(name)),
     };
 
     /// <summary>x / d (a sum over m values made a mean).</summary>

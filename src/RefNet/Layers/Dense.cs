@@ -163,11 +163,20 @@ public sealed class Dense<T> : Layer<T>
     /// <remarks>Skips the product δ·Wᵀ (a third of the layer's backward work).</remarks>
     public override void BackwardParametersOnly(Tensor<T> outputGradient) => Backpropagate(outputGradient, needInputGradient: false);
 
-    private Tensor<T>? Backpropagate(Tensor<T> outputGradient, bool needInputGradient)
+    /// <inheritdoc/>
+    public override (ActivationFunction Activation, Tensor<T> Logits)? OutputLogits =>
+        TagsLogits(Activation) && _preActivation is { } z ? (Activation, z) : null;
+
+    /// <inheritdoc/>
+    /// <remarks>δ = ∂J/∂z directly (tf.keras' cross-entropy from the logits).</remarks>
+    public override Tensor<T>? BackwardFromLogits(Tensor<T> logitsGradient, bool needInputGradient) =>
+        OutputLogits is null ? base.BackwardFromLogits(logitsGradient, needInputGradient) : Backpropagate(logitsGradient, needInputGradient, ofLogits: true);
+
+    private Tensor<T>? Backpropagate(Tensor<T> outputGradient, bool needInputGradient, bool ofLogits = false)
     {
         CheckBackward(_lastInput, outputGradient, _preActivation?.Shape ?? outputGradient.Shape);
         Tensor<T> delta = Matrix(ref _gView, outputGradient, _outputRow);
-        if (!Activation.IsLinear)
+        if (!Activation.IsLinear && !ofLogits)
         {
             Tensor<T> d = Matrix(ref _dView, Buffer(ref _preActivationGradient, outputGradient.Shape), _outputRow);
             Activation.Backward(Backend, Matrix(ref _zView, _preActivation!, _outputRow), Matrix(ref _aView, _output!, _outputRow), delta, d);

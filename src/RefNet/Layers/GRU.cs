@@ -32,10 +32,11 @@ public sealed class GRU<T> : Recurrent<T>
     /// <summary>Creates the layer.</summary>
     /// <param name="units">Size of h.</param>
     /// <param name="activation">f_a for ĥ (tanh).</param>
-    /// <param name="recurrentActivation">σ_r for z and r (sigmoid; hard_sigmoid for Keras ≤ 2.2.5).</param>
+    /// <param name="recurrentActivation">σ_r for z and r; null: the profile's (sigmoid; hard_sigmoid for Keras ≤ 2.2.5 and TensorFlow.js).</param>
     /// <param name="returnSequences">Output every step (batch, T, units) instead of the last (batch, units).</param>
     /// <param name="goBackwards">Process the steps from last to first.</param>
-    /// <param name="resetAfter">Apply r after the recurrent product (tf.keras/cuDNN form, bias (2, 3·units)); false is Keras 2's form.</param>
+    /// <param name="resetAfter">Apply r after the recurrent product (tf.keras/cuDNN form, bias (2, 3·units)); false is Keras 2's form;
+    /// null: the profile's (true for tf.keras 2.15, false otherwise).</param>
     /// <param name="inputShape">(timesteps, features) when this is the first layer.</param>
     /// <param name="useBias">Whether to add b.</param>
     /// <param name="kernelInitializer">W's initializer (glorot_uniform).</param>
@@ -47,24 +48,39 @@ public sealed class GRU<T> : Recurrent<T>
     /// <param name="seed">Seed for the initializers.</param>
     /// <param name="name">Layer name ("gru_1" etc. when null).</param>
     public GRU(int units, ActivationFunction? activation = null, ActivationFunction? recurrentActivation = null, bool returnSequences = false,
-        bool goBackwards = false, bool resetAfter = false, Shape? inputShape = null, bool useBias = true,
+        bool goBackwards = false, bool? resetAfter = null, Shape? inputShape = null, bool useBias = true,
         Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null, Regularizer? recurrentRegularizer = null, Regularizer? biasRegularizer = null,
         int? seed = null, string? name = null)
         : base(units, 3, activation, returnSequences, goBackwards, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
             kernelRegularizer, recurrentRegularizer, biasRegularizer, seed, name, inputShape)
     {
-        RecurrentActivation = recurrentActivation ?? ActivationFunction.Sigmoid;
-        ResetAfter = resetAfter;
+        _recurrentActivation = recurrentActivation;
+        _resetAfter = resetAfter;
     }
 
-    /// <summary>σ_r, the gates' activation.</summary>
-    public ActivationFunction RecurrentActivation { get; }
+    private readonly ActivationFunction? _recurrentActivation;
+    private readonly bool? _resetAfter;
 
-    /// <summary>Whether r is applied after the recurrent product (tf.keras form).</summary>
-    public bool ResetAfter { get; }
+    /// <summary>σ_r, the gates' activation: the one given, else the profile's (sigmoid; hard_sigmoid for Keras ≤ 2.2.5 and TensorFlow.js).</summary>
+    public ActivationFunction RecurrentActivation => _recurrentActivation ?? ProfileRecurrentActivation();
+
+    /// <summary>Whether r is applied after the recurrent product (tf.keras form): as given, else the profile's (true in tf.keras 2.x, false before).</summary>
+    public bool ResetAfter => _resetAfter ?? Keras.GruResetAfter;
 
     private bool RecurrentBias => ResetAfter && UseBias;
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">resetAfter under a profile without it (TensorFlow.js has only Keras 2's GRU).</exception>
+    protected override void OnBuild(Shape inputShape)
+    {
+        if (ResetAfter && !Keras.GruResetAfterSupported)
+        {
+            throw new NotSupportedException($"GRU '{Name}': {Keras} has no reset_after=True GRU (only Keras 2's form); " +
+                "use resetAfter: false or another Keras profile");
+        }
+        base.OnBuild(inputShape);
+    }
 
     /// <inheritdoc/>
     protected override Shape BiasShape => ResetAfter ? new Shape(2, 3 * Units) : new Shape(3 * Units);

@@ -34,10 +34,10 @@ public sealed class LSTM<T> : Recurrent<T>
     /// <summary>Creates the layer.</summary>
     /// <param name="units">Size of h and c.</param>
     /// <param name="activation">f_a for g and the output (tanh).</param>
-    /// <param name="recurrentActivation">σ_r for the gates i, f, o: sigmoid (Keras ≥ 2.3 default) or hard_sigmoid (Keras ≤ 2.2.5).</param>
+    /// <param name="recurrentActivation">σ_r for the gates i, f, o; null: the profile's (sigmoid from Keras 2.3, hard_sigmoid in Keras ≤ 2.2.5 and TensorFlow.js).</param>
     /// <param name="returnSequences">Output every step (batch, T, units) instead of the last (batch, units).</param>
     /// <param name="goBackwards">Process the steps from last to first.</param>
-    /// <param name="unitForgetBias">Start the forget-gate bias at 1 (Jozefowicz et al. 2015; Keras default true).</param>
+    /// <param name="unitForgetBias">Start the forget-gate bias at 1 (Jozefowicz et al. 2015); null: the profile's (Keras true, TensorFlow.js false).</param>
     /// <param name="inputShape">(timesteps, features) when this is the first layer.</param>
     /// <param name="useBias">Whether to add b.</param>
     /// <param name="kernelInitializer">W's initializer (glorot_uniform).</param>
@@ -49,22 +49,25 @@ public sealed class LSTM<T> : Recurrent<T>
     /// <param name="seed">Seed for the initializers.</param>
     /// <param name="name">Layer name ("lstm_1" etc. when null).</param>
     public LSTM(int units, ActivationFunction? activation = null, ActivationFunction? recurrentActivation = null, bool returnSequences = false,
-        bool goBackwards = false, bool unitForgetBias = true, Shape? inputShape = null, bool useBias = true,
+        bool goBackwards = false, bool? unitForgetBias = null, Shape? inputShape = null, bool useBias = true,
         Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null, Regularizer? recurrentRegularizer = null, Regularizer? biasRegularizer = null,
         int? seed = null, string? name = null)
         : base(units, 4, activation, returnSequences, goBackwards, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
             kernelRegularizer, recurrentRegularizer, biasRegularizer, seed, name, inputShape)
     {
-        RecurrentActivation = recurrentActivation ?? ActivationFunction.Sigmoid;
-        UnitForgetBias = unitForgetBias;
+        _recurrentActivation = recurrentActivation;
+        _unitForgetBias = unitForgetBias;
     }
 
-    /// <summary>σ_r, the gates' activation (sigmoid; hard_sigmoid for Keras ≤ 2.2.5).</summary>
-    public ActivationFunction RecurrentActivation { get; }
+    private readonly ActivationFunction? _recurrentActivation;
+    private readonly bool? _unitForgetBias;
 
-    /// <summary>Whether the forget-gate bias starts at 1.</summary>
-    public bool UnitForgetBias { get; }
+    /// <summary>σ_r, the gates' activation: the one given, else the profile's (sigmoid; hard_sigmoid for Keras ≤ 2.2.5 and TensorFlow.js).</summary>
+    public ActivationFunction RecurrentActivation => _recurrentActivation ?? ProfileRecurrentActivation();
+
+    /// <summary>Whether the forget-gate bias starts at 1: as given, else the profile's (true; false in TensorFlow.js).</summary>
+    public bool UnitForgetBias => _unitForgetBias ?? Keras.LstmUnitForgetBias;
 
     /// <summary>c after the last processed step of the latest forward pass (Keras' return_state c).</summary>
     public Tensor<T>? FinalCellState { get; private set; }

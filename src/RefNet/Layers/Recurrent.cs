@@ -52,7 +52,7 @@ public abstract class Recurrent<T> : Layer<T>
         ReturnSequences = returnSequences;
         GoBackwards = goBackwards;
         UseBias = useBias;
-        KernelInitializer = kernelInitializer ?? new GlorotUniform();
+        _kernelInitializer = kernelInitializer;
         RecurrentInitializer = recurrentInitializer ?? new Orthogonal();
         BiasInitializer = biasInitializer ?? new Constant(0);
         KernelRegularizer = kernelRegularizer;
@@ -79,8 +79,10 @@ public abstract class Recurrent<T> : Layer<T>
     /// <summary>Whether the layer has a bias.</summary>
     public bool UseBias { get; }
 
-    /// <summary>Initializer of W (glorot_uniform).</summary>
-    public Initializer KernelInitializer { get; }
+    private readonly Initializer? _kernelInitializer;
+
+    /// <summary>Initializer of W: the one given, else the profile's (glorot_uniform; glorot_normal in TensorFlow.js).</summary>
+    public Initializer KernelInitializer => _kernelInitializer ?? Initializer.FromName(Keras.RecurrentKernelInitializer);
 
     /// <summary>Initializer of U (orthogonal).</summary>
     public Initializer RecurrentInitializer { get; }
@@ -111,6 +113,18 @@ public abstract class Recurrent<T> : Layer<T>
 
     /// <summary>h after the last processed step of the latest forward pass, (batch, units) (Keras' return_state h).</summary>
     public Tensor<T>? FinalState { get; private set; }
+
+    private (Conventions.KerasProfile Profile, ActivationFunction Activation)? _profileRecurrent;
+
+    /// <summary>The profile's default recurrent activation (LSTM, GRU), looked up once per profile.</summary>
+    protected ActivationFunction ProfileRecurrentActivation()
+    {
+        if (_profileRecurrent is not { } cached || !ReferenceEquals(cached.Profile, Keras))
+        {
+            _profileRecurrent = cached = (Keras, ActivationFunction.FromName(Keras.RecurrentActivation));
+        }
+        return cached.Activation;
+    }
 
     /// <summary>The bias shape (GRU with resetAfter overrides it).</summary>
     protected virtual Shape BiasShape => new(Gates * Units);

@@ -1,6 +1,7 @@
 // TimeDistributed: applies one layer to every time step, y[:, t] = layer(x[:, t]) with the same weights (Keras TimeDistributed).
 // The (batch, T, …) input is read as (batch·T, …) rows, so the inner layer runs once on all steps.
 using System.Numerics;
+using RefNet.Activations;
 using RefNet.Engine;
 using RefNet.Tensors;
 
@@ -15,7 +16,7 @@ public sealed class TimeDistributed<T> : Layer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private Tensor<T>? _lastInput;
-    private ViewSlot _inView, _outView, _gradView, _dxView;
+    private ViewSlot _inView, _outView, _gradView, _dxView, _logitsView;
 
     /// <summary>Wraps <paramref name="layer"/>.</summary>
     /// <param name="layer">The layer applied at each step (not built yet).</param>
@@ -55,6 +56,7 @@ public sealed class TimeDistributed<T> : Layer<T>
         Inner.Name ??= $"{Name}/{Network<T>.ToSnakeCase(Inner.TypeName)}";
         Inner.Seed ??= Seed;
         Inner.UseBackend(Backend);
+        Inner.UseProfile(Keras);
         Inner.Build(new Shape(inputShape.Dims[1..].ToArray()));
         AdoptParameters(Inner);
     }
@@ -85,6 +87,20 @@ public sealed class TimeDistributed<T> : Layer<T>
     {
         CheckBackward(_lastInput, outputGradient, _lastInput is null ? outputGradient.Shape : OutputShape!.WithBatch(_lastInput.Rows));
         Inner.BackwardParametersOnly(View(ref _gradView, outputGradient, _lastInput!.Rows * InputShape![0], Inner.OutputShape!));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The inner layer's logits, viewed as (batch, timesteps, …).</remarks>
+    public override (ActivationFunction Activation, Tensor<T> Logits)? OutputLogits =>
+        _lastInput is not null && Inner.OutputLogits is { } inner ? (inner.Activation, View(ref _logitsView, inner.Logits, _lastInput.Rows, OutputShape!)) : null;
+
+    /// <inheritdoc/>
+    public override Tensor<T>? BackwardFromLogits(Tensor<T> logitsGradient, bool needInputGradient)
+    {
+        CheckBackward(_lastInput, logitsGradient, _lastInput is null ? logitsGradient.Shape : OutputShape!.WithBatch(_lastInput.Rows));
+        int rows = _lastInput!.Rows * InputShape![0];
+        Tensor<T>? dx = Inner.BackwardFromLogits(View(ref _gradView, logitsGradient, rows, Inner.OutputShape!), needInputGradient);
+        return dx is null ? null : View(ref _dxView, dx, _lastInput.Rows, InputShape);
     }
 
     /// <summary>Keras' wrapper config: <c>"layer": {"class_name": …, "config": {…}}</c>.</summary>

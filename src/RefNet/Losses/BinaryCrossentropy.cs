@@ -1,5 +1,6 @@
 // Binary cross-entropy: J = mean_batch( mean_features −[y ln p + (1−y) ln(1−p)] ), p = clip(ŷ, ε, 1−ε);
 // ∂J/∂ŷ = (ŷ − y)/(ŷ(1−ŷ)·B·D) strictly inside the clip range, 0 outside. Favours clarity over speed.
+// tf.keras 2.x adds ε inside the logs again: −[y ln(p + ε) + (1−y) ln(1−p+ε)], p clipped (the Keras profile chooses).
 // From logits z (Keras from_logits=True, TF sigmoid_cross_entropy_with_logits): per element max(z, 0) − z·y + ln(1 + e^{−|z|}),
 // no clipping; ∂J/∂z = (σ(z) − y)/(B·D).
 using System.Numerics;
@@ -15,7 +16,10 @@ namespace RefNet.Losses;
 /// <param name="reduction">Mean or sum over the batch.</param>
 /// <param name="epsilon">Clipping ε of the probability form.</param>
 /// <param name="fromLogits">Read the predictions as logits (Keras <c>from_logits=True</c>).</param>
-public sealed class BinaryCrossentropy(Reduction reduction = Reduction.SumOverBatchSize, double epsilon = 1e-7, bool fromLogits = false)
+/// <param name="epsilonInLog">tf.keras 2.x's probability form, −[y·ln(q + ε) + (1 − y)·ln(1 − q + ε)] with q = clip(ŷ, ε, 1 − ε)
+/// (BCE(1, 0) = −ln 2ε = 15.4249485 instead of −ln ε = 16.1180957); null: the Keras profile's.</param>
+public sealed class BinaryCrossentropy(Reduction reduction = Reduction.SumOverBatchSize, double epsilon = 1e-7, bool fromLogits = false,
+    bool? epsilonInLog = null)
     : Loss(reduction, epsilon)
 {
     /// <inheritdoc/>
@@ -24,12 +28,19 @@ public sealed class BinaryCrossentropy(Reduction reduction = Reduction.SumOverBa
     /// <summary>Whether the predictions are logits (Keras <c>from_logits</c>).</summary>
     public bool FromLogits { get; } = fromLogits;
 
+    /// <summary>Whether the probability form adds ε inside the logarithms (tf.keras 2.x): as given, else the profile's.</summary>
+    public bool EpsilonInLog => epsilonInLog ?? Keras.BinaryCrossentropyEpsilonInLog;
+
     /// <inheritdoc/>
     protected override void PerSampleCore<T>(IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, Tensor<T> perSample, T epsilon, T columns)
     {
         if (FromLogits)
         {
             backend.ReduceRows(predictions, targets, perSample, new LogitsRowLoss<T>(columns));
+        }
+        else if (EpsilonInLog)
+        {
+            backend.ReduceRows(predictions, targets, perSample, new EpsilonInLogRowLoss<T>(epsilon, columns));
         }
         else
         {
@@ -44,6 +55,10 @@ public sealed class BinaryCrossentropy(Reduction reduction = Reduction.SumOverBa
         if (FromLogits)
         {
             backend.Map(predictions, targets, gradient, new LogitsDerivative<T>(scale, columns));
+        }
+        else if (EpsilonInLog)
+        {
+            backend.Map(predictions, targets, gradient, new EpsilonInLogDerivative<T>(scale, columns, T.CreateChecked(Epsilon)));
         }
         else
         {
@@ -92,6 +107,42 @@ public sealed class BinaryCrossentropy(Reduction reduction = Reduction.SumOverBa
         {
             bool inside = p > epsilon && p < T.One - epsilon;
             return inside ? scale * (p - y) / (p * (T.One - p)) / columns : T.Zero;
+        }
+    }
+
+    /// <summary>tf.keras 2.x: row value −Σ_j [y ln(q + ε) + (1−y) ln(1 − q + ε)] / D with q = clip(ŷ, ε, 1−ε).</summary>
+    public readonly struct EpsilonInLogRowLoss<T>(T epsilon, T columns) : IRowReduction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <inheritdoc/>
+        public T Initial1 => T.Zero;
+
+        /// <inheritdoc/>
+        public T Step1(T acc, T p, T y) => acc;
+
+        /// <inheritdoc/>
+        public T Initial2 => T.Zero;
+
+        /// <inheritdoc/>
+        public T Step2(T acc, T p, T y, T unused)
+        {
+            T q = Clip(p, epsilon);
+            return acc - ((y * T.Log(q + epsilon)) + ((T.One - y) * T.Log(T.One - q + epsilon)));
+        }
+
+        /// <inheritdoc/>
+        public T Finish(T unused, T sum) => sum / columns;
+    }
+
+    /// <summary>tf.keras 2.x: ε &lt; ŷ &lt; 1−ε ? scale·(−y/(ŷ + ε) + (1 − y)/(1 − ŷ + ε))/D : 0.</summary>
+    public readonly struct EpsilonInLogDerivative<T>(T scale, T columns, T epsilon) : IBinaryFunction<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <inheritdoc/>
+        public T Apply(T p, T y)
+        {
+            bool inside = p > epsilon && p < T.One - epsilon;
+            return inside ? scale * (((T.One - y) / (T.One - p + epsilon)) - (y / (p + epsilon))) / columns : T.Zero;
         }
     }
 

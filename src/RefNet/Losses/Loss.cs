@@ -39,6 +39,10 @@ public abstract class Loss
     /// <summary>Keras name, e.g. "categorical_crossentropy".</summary>
     public abstract string Name { get; }
 
+    /// <summary>The Keras profile whose conventions fill what was left unspecified (e.g. binary cross-entropy's tf.keras
+    /// form); <see cref="Conventions.KerasProfile.Default"/> until <c>Compile</c> sets the network's.</summary>
+    public Conventions.KerasProfile Keras { get; set; } = Conventions.KerasProfile.Default;
+
     /// <summary>J(ŷ, y) for a batch.</summary>
     /// <param name="backend">Backend the tensors live on.</param>
     /// <param name="predictions">ŷ, shape (batch, ...).</param>

@@ -2,6 +2,7 @@
 // a = ρa + (1−ρ)g²; Δ = g·√(d + ε)/√(a + ε); p −= lr·Δ; d = ρd + (1−ρ)Δ²; favours clarity over speed.
 using System.Numerics;
 using RefNet.Backends;
+using RefNet.Conventions;
 using RefNet.Engine;
 using RefNet.Tensors;
 
@@ -10,22 +11,35 @@ namespace RefNet.Optimizers;
 /// <summary>Adadelta (Keras 2 <c>Adadelta</c>): a = ρa + (1−ρ)g²; Δ = g·√(d + ε) / √(a + ε); p −= lr·Δ; d = ρd + (1−ρ)Δ².</summary>
 /// <remarks>
 /// Keras 2 (<c>keras/optimizers.py</c>) defaults: lr 1.0, ρ 0.95, ε = K.epsilon() = 1e-7 (Keras 2.1.3 and later; 2.0.x
-/// had ε 1e-8, which Keras' mnist_cnn ran with: pass <paramref name="epsilon"/>). Both accumulators start at 0, so the
+/// had ε 1e-8, which Keras' mnist_cnn ran with: the Keras 2.0.8 profile, or pass <paramref name="epsilon"/>). Both accumulators start at 0, so the
 /// first step moves each weight by about lr·√ε·sign(g). tf.keras 2.x defaults to lr 0.001 instead of 1.0
 /// (../shared/reference/keras-golden.md §1.2): running Keras' mnist_cnn on those defaults does not reproduce it.
 /// </remarks>
-/// <param name="learningRate">η (Keras 2: 1.0).</param>
+/// <param name="learningRate">η; null: the Keras profile's (1.0 in Keras 2.x, 0.001 in tf.keras 2.x).</param>
 /// <param name="rho">ρ, the decay of both running averages.</param>
-/// <param name="epsilon">ε, inside both square roots.</param>
+/// <param name="epsilon">ε, inside both square roots; null: the profile's (1e-8 in Keras 2.0.x, else 1e-7).</param>
 /// <param name="decay">Keras 2 inverse-time decay.</param>
-public sealed class Adadelta(double learningRate = 1.0, double rho = 0.95, double epsilon = 1e-7, double decay = 0)
-    : Optimizer(learningRate, decay)
+public sealed class Adadelta(double? learningRate = null, double rho = 0.95, double? epsilon = null, double decay = 0)
+    : Optimizer(learningRate ?? KerasProfile.Default.AdadeltaLearningRate, decay)
 {
+    private readonly bool _learningRateGiven = learningRate is not null;
+    private readonly double? _epsilon = epsilon is { } e ? CheckRange(e, nameof(epsilon), 0, double.PositiveInfinity) : null;
+
     /// <summary>ρ.</summary>
     public double Rho { get; } = CheckRange(rho, nameof(rho), 0, 1);
 
-    /// <summary>ε.</summary>
-    public double Epsilon { get; } = CheckRange(epsilon, nameof(epsilon), 0, double.PositiveInfinity);
+    /// <summary>ε: as given, else the profile's.</summary>
+    public double Epsilon => EpsilonOrProfile(_epsilon);
+
+    /// <inheritdoc/>
+    /// <remarks>An unspecified learning rate becomes the new profile's default.</remarks>
+    protected override void OnProfileChanged()
+    {
+        if (!_learningRateGiven)
+        {
+            LearningRate = Keras.AdadeltaLearningRate;
+        }
+    }
 
     /// <inheritdoc/>
     public override string Name => "adadelta";

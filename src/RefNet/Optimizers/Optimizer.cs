@@ -2,6 +2,7 @@
 // The base class holds per-parameter state and the decay schedule; each optimizer is one file with its update formula.
 using System.Numerics;
 using RefNet.Backends;
+using RefNet.Conventions;
 using RefNet.Engine;
 using RefNet.Tensors;
 
@@ -22,6 +23,30 @@ public abstract class Optimizer
         LearningRate = learningRate;
         Decay = CheckRange(decay, nameof(decay), 0, double.PositiveInfinity);
     }
+
+    /// <summary>The Keras profile whose defaults fill the arguments left unspecified (ε, and per optimizer its other
+    /// version-dependent defaults); <see cref="KerasProfile.Default"/> until <c>Compile</c> sets the network's.</summary>
+    public KerasProfile Keras
+    {
+        get => _keras;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _keras = value;
+            OnProfileChanged();
+        }
+    }
+
+    private KerasProfile _keras = KerasProfile.Default;
+
+    /// <summary>Called when <see cref="Keras"/> changes: an optimizer whose unspecified defaults live in fields (not read
+    /// through the profile at each step, e.g. a learning rate that callbacks may change) takes the new profile's here.</summary>
+    protected virtual void OnProfileChanged()
+    {
+    }
+
+    /// <summary>The given ε, else the profile's <see cref="KerasProfile.OptimizerEpsilon"/>.</summary>
+    protected double EpsilonOrProfile(double? epsilon) => epsilon ?? Keras.OptimizerEpsilon;
 
     /// <summary>Keras name, e.g. "rmsprop".</summary>
     public abstract string Name { get; }

@@ -6,6 +6,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using RefNet.Backends;
+using RefNet.Conventions;
 using RefNet.Engine;
 using RefNet.Initializers;
 using RefNet.Layers;
@@ -79,6 +80,7 @@ public static class ModelConfig
         {
             w.WriteStartObject();
             w.WriteString("class_name", "Sequential");
+            w.WriteString("keras_version", network.Keras.KerasVersion);
             w.WriteStartObject("config");
             w.WriteString("name", name);
             w.WriteStartArray("layers");
@@ -110,8 +112,11 @@ public static class ModelConfig
     /// <param name="json">The configuration text.</param>
     /// <param name="backend">Backend for the layers (CPU when null).</param>
     /// <param name="seed">Network seed for layers whose config has no <c>"seed"</c>.</param>
-    /// <exception cref="ModelConfigException">Malformed JSON, unknown class, missing or unknown field, or a bad value.</exception>
-    public static Network<T> FromJson<T>(string json, IBackend<T>? backend = null, int seed = 0)
+    /// <param name="keras">The Keras profile for the network; null: the one of the file's <c>keras_version</c>
+    /// (<see cref="KerasProfile.FromKerasVersion"/>), or <see cref="KerasProfile.Default"/> when the file has none.</param>
+    /// <exception cref="ModelConfigException">Malformed JSON, unknown class, missing or unknown field, a bad value, or a
+    /// <c>keras_version</c> RefNet has no profile for (pass <paramref name="keras"/> then).</exception>
+    public static Network<T> FromJson<T>(string json, IBackend<T>? backend = null, int seed = 0, KerasProfile? keras = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -153,7 +158,7 @@ public static class ModelConfig
             {
                 throw new ModelConfigException("model config has no layers", null, "layers");
             }
-            var network = new Network<T>(backend, seed);
+            var network = new Network<T>(backend, seed, keras ?? ProfileOf(root));
             int index = 0;
             foreach (JsonElement layerElement in layers.EnumerateArray())
             {
@@ -175,6 +180,23 @@ public static class ModelConfig
             }
             return network;
         }
+    }
+
+    // The profile of the file's keras_version (Keras writes it at the top level); the default when there is none.
+    private static KerasProfile ProfileOf(JsonElement root)
+    {
+        if (!root.TryGetProperty("keras_version", out JsonElement v) || v.ValueKind == JsonValueKind.Null)
+        {
+            return KerasProfile.Default;
+        }
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            throw new ModelConfigException($"model config field 'keras_version': expected a string but got {v.GetRawText()}", null, "keras_version");
+        }
+        string version = v.GetString()!;
+        return KerasProfile.FromKerasVersion(version) ?? throw new ModelConfigException(
+            $"model config field 'keras_version': RefNet has no Keras profile for version '{version}' (it has {string.Join(", ", KerasProfile.All.Select(p => p.KerasVersion))}); " +
+            "pass the profile to use explicitly (FromJson(..., keras:) or --keras)", null, "keras_version");
     }
 
     internal static Layer<T> ReadLayer<T>(JsonElement element, int index)
@@ -475,9 +497,11 @@ public static class ModelConfig
             Initializer movingVariance = c.GetInitializer("moving_variance_initializer", "ones");
             Regularizer? betaReg = c.GetRegularizer("beta_regularizer");
             Regularizer? gammaReg = c.GetRegularizer("gamma_regularizer");
-            string rule = c.GetChoice("moving_variance_rule", "biased", "biased", "keras_2_3", "bessel");
+            MovingVarianceRule? rule = c.Has("moving_variance_rule")
+                ? BatchNormalization<T>.ParseRule(c.GetChoice("moving_variance_rule", "biased", "biased", "keras_2_3", "bessel", "bessel_when_fused"))
+                : null;
             return new BatchNormalization<T>(axis, momentum, epsilon, center, scale, beta, gamma, movingMean, movingVariance, betaReg, gammaReg,
-                BatchNormalization<T>.ParseRule(rule), c.GetInputShape(), c.GetOptionalString("name"));
+                rule, c.GetInputShape(), c.GetOptionalString("name"));
         }
     }
 
@@ -496,7 +520,8 @@ public static class ModelConfig
             bool useBias = c.GetBool("use_bias", true);
             bool sequences = c.GetBool("return_sequences", false);
             bool backwards = c.GetBool("go_backwards", false);
-            Initializer kernelInit = c.GetInitializer("kernel_initializer", "glorot_uniform");
+            // Absent fields take the network's Keras profile (kernel initializer, recurrent activation, unit_forget_bias, reset_after).
+            Initializer? kernelInit = c.Has("kernel_initializer") ? c.GetInitializer("kernel_initializer", "glorot_uniform") : null;
             Initializer recurrentInit = c.GetInitializer("recurrent_initializer", "orthogonal");
             Initializer biasInit = c.GetInitializer("bias_initializer", "zeros");
             Regularizer? kernelReg = c.GetRegularizer("kernel_regularizer");
@@ -531,13 +556,13 @@ public static class ModelConfig
                     return new SimpleRNN<T>(units, activation, sequences, backwards, inputShape, useBias, kernelInit, recurrentInit, biasInit,
                         kernelReg, recurrentReg, biasReg, seed, name);
                 case "LSTM":
-                    ActivationFunction lstmGates = c.GetActivation("recurrent_activation", ActivationFunction.Sigmoid);
-                    bool forgetBias = c.GetBool("unit_forget_bias", true);
+                    ActivationFunction? lstmGates = c.Has("recurrent_activation") ? c.GetActivation("recurrent_activation", null) : null;
+                    bool? forgetBias = c.Has("unit_forget_bias") ? c.GetBool("unit_forget_bias", true) : null;
                     return new LSTM<T>(units, activation, lstmGates, sequences, backwards, forgetBias, inputShape, useBias, kernelInit, recurrentInit,
                         biasInit, kernelReg, recurrentReg, biasReg, seed, name);
                 default:
-                    ActivationFunction gruGates = c.GetActivation("recurrent_activation", ActivationFunction.Sigmoid);
-                    bool resetAfter = c.GetBool("reset_after", false);
+                    ActivationFunction? gruGates = c.Has("recurrent_activation") ? c.GetActivation("recurrent_activation", null) : null;
+                    bool? resetAfter = c.Has("reset_after") ? c.GetBool("reset_after", false) : null;
                     return new GRU<T>(units, activation, gruGates, sequences, backwards, resetAfter, inputShape, useBias, kernelInit, recurrentInit,
                         biasInit, kernelReg, recurrentReg, biasReg, seed, name);
             }
@@ -964,6 +989,13 @@ public sealed class LayerConfigReader
 
     private JsonElement Required(string field) =>
         TryGet(field, out JsonElement e) && e.ValueKind != JsonValueKind.Null ? e : throw Error(field, "missing required field");
+
+    /// <summary>Whether the field is present and not null (an absent field leaves the choice to the Keras profile).</summary>
+    public bool Has(string field)
+    {
+        _read.Add(field);
+        return _config.TryGetProperty(field, out JsonElement e) && e.ValueKind != JsonValueKind.Null;
+    }
 
     private bool TryGet(string field, out JsonElement value)
     {

@@ -148,21 +148,24 @@ public static class GradientCheck
         {
             RequireFrozenDropout(l, training);
         }
+        loss.Keras = network.Keras; // the loss's conventions follow the network's profile, as Compile sets them
         var backend = network.Backend;
         x = OnBackend(backend, x);
         y = OnBackend(backend, y);
 
+        // The loss as training computes it under the network's Keras profile (tf.keras: from the output layer's logits).
         double Objective()
         {
-            double j = loss.Value(backend, network.Forward(x, training), y);
+            (Loss l, Tensor<double> input, _) = network.LossInput(loss, network.Forward(x, training));
+            double j = l.Value(backend, input, y);
             return includeRegularization ? j + network.RegularizationPenalty() : j;
         }
 
         double scale = Math.Abs(Objective());
-        Tensor<double> prediction = network.Forward(x, training);
-        Tensor<double> lossGradient = backend.Allocate(prediction.Shape);
-        loss.Gradient(backend, prediction, y, lossGradient);
-        Tensor<double> dx = network.Backward(lossGradient);
+        (Loss used, Tensor<double> lossInput, bool ofLogits) = network.LossInput(loss, network.Forward(x, training));
+        Tensor<double> lossGradient = backend.Allocate(lossInput.Shape);
+        used.Gradient(backend, lossInput, y, lossGradient);
+        Tensor<double> dx = network.Backward(lossGradient, ofLogits);
         if (includeRegularization)
         {
             network.AddRegularizationGradients();

@@ -2,6 +2,7 @@
 // activation, loss, regularizer and dropout, with inputs kept away from kinks and clip bounds.
 using RefNet.Activations;
 using RefNet.Backends;
+using RefNet.Conventions;
 using RefNet.Engine;
 using RefNet.Initializers;
 using RefNet.Layers;
@@ -228,6 +229,50 @@ public static class GradientCheckSuite
             return GradientCheck.Loss(new SparseCategoricalCrossentropy(fromLogits: true), Fill(new Shape(2, 3, 4), () => Uniform(random, -4, 4)),
                 Fill(new Shape(2, 3), () => random.Next(4)), backend: backend);
         }));
+        // The profile-dependent formulas under each profile that differs from the default (Keras 2.3.1): LSTM/GRU with
+        // the profile's gates and initializers, binary cross-entropy's tf.keras form, and tf.keras' cross-entropy from the
+        // output layer's logits (a network check: the loss reads the last Dense's z and backpropagation skips its activation).
+        foreach (KerasProfile profile in (KerasProfile[])[KerasProfile.Keras208, KerasProfile.TfKeras215, KerasProfile.TfJs422])
+        {
+            string tag = $"[keras {profile.Id}]";
+            list.Add(new($"{tag} LSTM(2) defaults, return_sequences", (int seed, IBackend<double> backend) =>
+            {
+                var layer = new LSTM<double>(2, returnSequences: true, kernelInitializer: small, recurrentInitializer: small, biasInitializer: small,
+                    seed: seed, name: "lstm_profile");
+                layer.UseProfile(profile);
+                layer.UseBackend(backend);
+                return GradientCheck.Layer(layer, new Shape(2, 3, 2), seed);
+            }));
+            list.Add(new($"{tag} GRU(2) defaults", (int seed, IBackend<double> backend) =>
+            {
+                var layer = new GRU<double>(2, kernelInitializer: small, recurrentInitializer: small, biasInitializer: small, seed: seed, name: "gru_profile");
+                layer.UseProfile(profile);
+                layer.UseBackend(backend);
+                return GradientCheck.Layer(layer, new Shape(2, 3, 3), seed);
+            }));
+            list.Add(new($"{tag} BinaryCrossentropy", (int seed, IBackend<double> backend) =>
+            {
+                var random = new Random(seed);
+                var loss = new BinaryCrossentropy { Keras = profile };
+                return GradientCheck.Loss(loss, Fill(3, 4, () => Uniform(random, 0.02, 0.98)), Fill(3, 4, () => random.Next(2)), backend: backend);
+            }));
+            list.Add(new($"{tag} Network Dense(tanh)-Dense(softmax) + CCE", (int seed, IBackend<double> backend) =>
+            {
+                var random = new Random(seed);
+                var net = new Network<double>(backend, seed: seed, keras: profile);
+                net.Add(new Dense<double>(5, ActivationFunction.Tanh, inputDim: 3));
+                net.Add(new Dense<double>(4, ActivationFunction.Softmax));
+                return GradientCheck.Network(net, new CategoricalCrossentropy(), Fill(4, 3, () => Uniform(random, -1, 1)), OneHot(random, 4, 4));
+            }));
+            list.Add(new($"{tag} Network Dense(tanh)-Dense(sigmoid) + BCE", (int seed, IBackend<double> backend) =>
+            {
+                var random = new Random(seed);
+                var net = new Network<double>(backend, seed: seed, keras: profile);
+                net.Add(new Dense<double>(4, ActivationFunction.Tanh, inputDim: 3));
+                net.Add(new Dense<double>(2, ActivationFunction.Sigmoid));
+                return GradientCheck.Network(net, new BinaryCrossentropy(), Fill(4, 3, () => Uniform(random, -1, 1)), Fill(4, 2, () => random.Next(2)));
+            }));
+        }
         list.Add(new("L1 regularizer (l1=0.5) through Dense", (seed, backend) => RegularizerCheck(new Regularizer(l1: 0.5), seed, backend)));
         list.Add(new("L2 regularizer (l2=0.4) through Dense", (seed, backend) => RegularizerCheck(new Regularizer(l2: 0.4), seed, backend)));
         list.Add(new("Network 2-4-3-1 sigmoid + BCE (sum), slides' data", (int seed, IBackend<double> backend) =>
