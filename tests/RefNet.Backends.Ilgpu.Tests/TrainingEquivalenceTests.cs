@@ -6,6 +6,7 @@ using RefNet.Tests;
 using RefNet.Activations;
 using System.Numerics;
 using RefNet.Backends.Ilgpu;
+using RefNet.Conventions;
 using RefNet.Engine;
 using RefNet.Layers;
 using RefNet.Losses;
@@ -265,6 +266,61 @@ public abstract class TrainingEquivalenceTests<T>
         {
             Assert.NotEqual(initial[p].Value.ToDoubleArray(), cpuParams[p].Value.ToDoubleArray());
         }
+    }
+
+    // The same kinds of network with every default left to a Keras profile: under tf.keras 2.15 the GRU is reset_after
+    // and both losses are read from the output layer's logits (sparse CCE after TimeDistributed softmax, BCE after
+    // sigmoid); under TensorFlow.js 4.22 the gates are hard_sigmoid, the RNN kernels glorot_normal, LSTM has no forget
+    // bias, Adam takes the paper's ε form and RMSprop puts ε inside the root.
+    private static Network<T> ProfileRnn(IBackend<T> backend, KerasProfile keras)
+    {
+        var net = new Sequential<T>(backend, seed: 17, keras: keras);
+        net.Add(new Embedding<T>(7, 3, inputLength: 4));
+        net.Add(new LSTM<T>(4));
+        net.Add(new RepeatVector<T>(3));
+        net.Add(new GRU<T>(3, returnSequences: true));
+        net.Add(new TimeDistributed<T>(new Dense<T>(5, ActivationFunction.Softmax)));
+        net.Compile(new Adam(0.01), new SparseCategoricalCrossentropy(), ["accuracy"]);
+        return net;
+    }
+
+    private static Network<T> ProfileMlp(IBackend<T> backend, KerasProfile keras)
+    {
+        var net = new Sequential<T>(backend, seed: 19, keras: keras);
+        net.Add(new Dense<T>(6, ActivationFunction.Tanh, inputDim: 5));
+        net.Add(new BatchNormalization<T>());
+        net.Add(new Dense<T>(2, ActivationFunction.Sigmoid));
+        net.Compile(new RmsProp(0.01), new BinaryCrossentropy(), ["accuracy"]);
+        return net;
+    }
+
+    [SkippableTheory]
+    [InlineData("tf-2.15")]
+    [InlineData("tfjs-4.22")]
+    public void ProfileNetworks_TwoSteps_MatchCpu(string profile)
+    {
+        IBackend<T> gpu = Gpu;
+        KerasProfile keras = KerasProfile.FromName(profile);
+        var rng = new Random(12);
+        var indices = new T[16 * 4];
+        var labels = new T[16 * 3];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            indices[i] = T.CreateChecked(rng.Next(7));
+        }
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = T.CreateChecked(rng.Next(5));
+        }
+        TwoStepsMatch($"rnn {profile}", ProfileRnn(ReferenceBackend<T>.Instance, keras), ProfileRnn(gpu, keras),
+            Tensor<T>.FromArray(new Shape(16, 4), indices), Tensor<T>.FromArray(new Shape(16, 3), labels));
+        Tensor<T> x = RandomTensor(rng, 16, 5);
+        var bits = new T[16 * 2];
+        for (int i = 0; i < bits.Length; i++)
+        {
+            bits[i] = T.CreateChecked(rng.Next(2));
+        }
+        TwoStepsMatch($"mlp {profile}", ProfileMlp(ReferenceBackend<T>.Instance, keras), ProfileMlp(gpu, keras), x, Tensor<T>.FromArray(new Shape(16, 2), bits));
     }
 
     [SkippableFact]

@@ -4,9 +4,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using RefNet.Backends;
+using RefNet.Conventions;
 using RefNet.Backends.Cpu;
 using RefNet.Data;
 using RefNet.Engine;
+using RefNet.Layers;
 using RefNet.Reproduction;
 using RefNet.Serialization;
 using RefNet.Tensors;
@@ -27,7 +29,7 @@ public sealed class ReproduceCommand : ICommand
     public string Name => "reproduce";
 
     /// <inheritdoc/>
-    public string Description => "train a published Keras example and compare with its curves: mnist-mlp | mnist-cnn | fashion-mnist [--epochs N] [--limit N] [--seed S] [--seeds K] [--half-band] [--data DIR] [--out DIR] [--gemm G] [--device cpu|ilgpu-cpu|cuda]";
+    public string Description => "train a published Keras example and compare with its curves: mnist-mlp | mnist-cnn | fashion-mnist [--epochs N] [--limit N] [--seed S] [--seeds K] [--half-band] [--data DIR] [--out DIR] [--gemm G] [--keras V] [--device cpu|ilgpu-cpu|cuda]";
 
     /// <inheritdoc/>
     public int Run(string[] args, TextWriter output)
@@ -83,8 +85,8 @@ public sealed class ReproduceCommand : ICommand
     }
 
     // A Keras MNIST example: how to build it, the image shape it reads, its training settings and its published curves.
-    private sealed record MnistExample(string Name, string Title, Func<int, IBackend<float>, Sequential<float>> Build, Shape? Image, int Epochs,
-        int BatchSize, string Settings, Func<PublishedCurves> Published, int TrainingSamples)
+    private sealed record MnistExample(string Name, string Title, Func<int, IBackend<float>, KerasProfile, Sequential<float>> Build, KerasProfile Keras,
+        Shape? Image, int Epochs, int BatchSize, Func<PublishedCurves> Published, int TrainingSamples)
     {
         public (double Center, double HalfWidth) Interval(PublishedCurves golden, string metric, int epoch) => CurveBand.Interval(golden, metric, epoch);
 
@@ -92,11 +94,25 @@ public sealed class ReproduceCommand : ICommand
             CurveBand.Judge(golden, Epochs, TrainingSamples, curve, testAcc, samples, bandScale);
     }
 
-    private static readonly MnistExample Mlp = new("mnist-mlp", "mnist_mlp", MnistMlp.Build, null, MnistMlp.Epochs, MnistMlp.BatchSize,
-        "RMSprop(lr=0.001, rho=0.9, eps=1e-8: Keras 2.0.x)", () => MnistMlp.Published, MnistMlp.TrainingSamples);
+    private static readonly MnistExample Mlp = new("mnist-mlp", "mnist_mlp", (seed, b, k) => MnistMlp.Build(seed, b, k), MnistMlp.Keras, null,
+        MnistMlp.Epochs, MnistMlp.BatchSize, () => MnistMlp.Published, MnistMlp.TrainingSamples);
 
-    private static readonly MnistExample Cnn = new("mnist-cnn", "mnist_cnn", MnistCnn.Build, new Shape(28, 28, 1), MnistCnn.Epochs, MnistCnn.BatchSize,
-        "Adadelta(lr=1.0, rho=0.95, eps=1e-8: Keras 2.0.x)", () => MnistCnn.Published, MnistCnn.TrainingSamples);
+    private static readonly MnistExample Cnn = new("mnist-cnn", "mnist_cnn", (seed, b, k) => MnistCnn.Build(seed, b, k), MnistCnn.Keras,
+        new Shape(28, 28, 1), MnistCnn.Epochs, MnistCnn.BatchSize, () => MnistCnn.Published, MnistCnn.TrainingSamples);
+
+    // "Keras profile: Keras 2.0.8 (the version of the published runs)", or what --keras changed.
+    private static KerasProfile Profile(Options o, KerasProfile published, TextWriter output)
+    {
+        KerasProfile keras = o.Keras ?? published;
+        output.WriteLine(ReferenceEquals(keras, published)
+            ? $"Keras profile: {keras} (the version of the published runs; refnet conventions --keras {keras.Id})"
+            : $"Keras profile: {keras} (--keras); the published runs used {published}'s conventions, so the verdict compares across versions");
+        return keras;
+    }
+
+    // The compiled optimizer as its Keras config, e.g. "rmsprop(learning_rate=0.001, decay=0, rho=0.9, epsilon=1E-08)".
+    private static string OptimizerText(Sequential<float> model) =>
+        $"{model.Optimizer!.Name}({string.Join(", ", model.Optimizer.GetConfig().Where(kv => kv.Key != "name").Select(kv => $"{kv.Key}={Convert.ToString(kv.Value, Inv)}"))})";
 
     private static int RunMnist(MnistExample ex, Options o, IBackend<float> backend, TextWriter output)
     {
@@ -119,6 +135,7 @@ public sealed class ReproduceCommand : ICommand
         output.WriteLine($"Loaded {dataDir} in {clock.Elapsed.TotalSeconds:F1} s: x_train {data.Train.X.Shape}, x_test {data.Test.X.Shape} (float32, x/255), y one-hot (N, 10)");
         output.WriteLine($"{data.Train.Count} train samples");
         output.WriteLine($"{data.Test.Count} test samples");
+        KerasProfile keras = Profile(o, ex.Keras, output);
         var curves = new List<IReadOnlyDictionary<string, IReadOnlyList<double>>>();
         var testLosses = new List<double>();
         var testAccs = new List<double>();
@@ -127,12 +144,12 @@ public sealed class ReproduceCommand : ICommand
         for (int k = 0; k < o.Seeds; k++)
         {
             int seed = o.Seed + k;
-            Sequential<float> model = ex.Build(seed, backend);
+            Sequential<float> model = ex.Build(seed, backend, keras);
             if (k == 0)
             {
                 output.Write(model.Summary());
             }
-            output.WriteLine($"{ex.Settings}, categorical_crossentropy, batch {ex.BatchSize}, {epochs} epochs, shuffle, seed {seed}, validation_data = test set");
+            output.WriteLine($"{OptimizerText(model)}, categorical_crossentropy, batch {ex.BatchSize}, {epochs} epochs, shuffle, seed {seed}, validation_data = test set");
             clock.Restart();
             History history = model.Fit(data.Train.X, data.Train.Y, batchSize: ex.BatchSize, epochs: epochs,
                 validationData: (data.Test.X, data.Test.Y), shuffle: true, seed: seed, verbose: 1, log: output);
@@ -234,9 +251,9 @@ public sealed class ReproduceCommand : ICommand
         int epochs = o.Epochs ?? FashionMnistMlp.Epochs;
         TrainTest<float> data = MnistLoader.Load<float>(dataDir, o.Limit);
         output.WriteLine($"Loaded {dataDir}: x_train {data.Train.X.Shape}, x_test {data.Test.X.Shape} (float32, x/255)");
-        Sequential<float> model = FashionMnistMlp.Build(o.Seed, backend);
+        Sequential<float> model = FashionMnistMlp.Build(o.Seed, backend, Profile(o, FashionMnistMlp.Keras, output));
         output.Write(model.Summary());
-        output.WriteLine($"Adam(lr=0.001), categorical_crossentropy on softmax (= the tutorial's from_logits loss), batch {FashionMnistMlp.BatchSize}, {epochs} epochs, seed {o.Seed}");
+        output.WriteLine($"{OptimizerText(model)}, categorical_crossentropy on softmax ({(model.Keras.CrossEntropyUsesLogitsAfterActivation ? "read from its logits, as the tutorial's from_logits loss" : "clipped probabilities")}), batch {FashionMnistMlp.BatchSize}, {epochs} epochs, seed {o.Seed}");
         var clock = Stopwatch.StartNew();
         History history = model.Fit(data.Train.X, data.Train.Y, batchSize: FashionMnistMlp.BatchSize, epochs: epochs,
             shuffle: true, seed: o.Seed, verbose: 1, log: output);
@@ -278,9 +295,11 @@ public sealed class ReproduceCommand : ICommand
         (Dataset<float> train, Dataset<float> val, IReadOnlyList<AdditionProblem> valProblems) = AdditionRnn.Split<float>(problems, o.Seed);
         output.WriteLine($"Training Data: {train.X.Shape} {train.Y.Shape}");
         output.WriteLine($"Validation Data: {val.X.Shape} {val.Y.Shape}");
-        Sequential<float> model = AdditionRnn.Build(o.Seed, backend);
+        output.WriteLine("(keras-io's log was rendered under Keras 3; RefNet has no Keras 3 profile and uses the nearest, tf.keras 2.15)");
+        Sequential<float> model = AdditionRnn.Build(o.Seed, backend, Profile(o, AdditionRnn.Keras, output));
         output.Write(model.Summary());
-        output.WriteLine($"LSTM gates sigmoid (Keras >= 2.3, as keras-io's Keras 3 run), Adam(lr=0.001, eps=1e-7), categorical_crossentropy per step, batch {AdditionRnn.BatchSize}, {epochs} iterations of 1 epoch");
+        var gates = ((LSTM<float>)model.Layers[0]).RecurrentActivation.Name;
+        output.WriteLine($"LSTM gates {gates}, {OptimizerText(model)}, categorical_crossentropy per step{(model.Keras.CrossEntropyUsesLogitsAfterActivation ? " from the softmax logits" : "")}, batch {AdditionRnn.BatchSize}, {epochs} iterations of 1 epoch");
         var history = new Dictionary<string, List<double>>();
         var pick = new Random(o.Seed);
         var clock = new Stopwatch();
@@ -467,7 +486,7 @@ public sealed class ReproduceCommand : ICommand
         AtomicFile.WriteAllText(path, sb.ToString());
     }
 
-    private sealed record Options(int? Epochs, int? Limit, int Seed, int Seeds, string? Data, string? Out, string? Gemm, bool HalfBand)
+    private sealed record Options(int? Epochs, int? Limit, int Seed, int Seeds, string? Data, string? Out, string? Gemm, bool HalfBand, KerasProfile? Keras)
     {
         public static Options Parse(string[] args, string example)
         {
@@ -479,6 +498,7 @@ public sealed class ReproduceCommand : ICommand
             string? outDir = null;
             string? gemm = null;
             bool halfBand = false;
+            KerasProfile? keras = null;
             for (int i = 0; i < args.Length; i++)
             {
                 string flag = args[i];
@@ -521,15 +541,18 @@ public sealed class ReproduceCommand : ICommand
                     case "--half-band":
                         halfBand = true;
                         break;
+                    case "--keras":
+                        keras = Profiles.Parse(Value(), "--keras");
+                        break;
                     default:
-                        throw new UsageException($"unknown option '{flag}' for {example} (options: --epochs N, --limit N, --seed S, --seeds K (mnist-mlp), --half-band (K >= 5), --data DIR, --out DIR, --gemm {string.Join("|", GemmSelector.Names)}, --device cpu|ilgpu-cpu|cuda)");
+                        throw new UsageException($"unknown option '{flag}' for {example} (options: --epochs N, --limit N, --seed S, --seeds K (mnist-mlp), --half-band (K >= 5), --data DIR, --out DIR, --gemm {string.Join("|", GemmSelector.Names)}, --keras V, --device cpu|ilgpu-cpu|cuda)");
                 }
             }
             if (halfBand && seeds < 5)
             {
                 throw new UsageException($"--half-band judges the mean of at least 5 seeds (keras-golden.md §8.2); add --seeds 5 (got --seeds {seeds})");
             }
-            return new Options(epochs, limit, seed, seeds, data, outDir, gemm, halfBand);
+            return new Options(epochs, limit, seed, seeds, data, outDir, gemm, halfBand, keras);
         }
     }
 }

@@ -20,7 +20,7 @@ public static class ConventionTable
         "optimizer.epsilon", "rmsprop.epsilon_placement", "adam.epsilon_form", "adagrad.epsilon_placement", "adagrad.initial_accumulator",
         "adadelta.learning_rate", "backend.epsilon", "bce.epsilon_in_log", "crossentropy.logits_after_activation",
         "rnn.recurrent_activation", "rnn.kernel_initializer", "lstm.unit_forget_bias", "gru.reset_after", "batchnorm.moving_variance",
-        "hard_sigmoid",
+        "hard_sigmoid", "orthogonal", "embedding.initializer",
     ];
 
     /// <summary>Every convention of <paramref name="p"/> in <see cref="Keys"/> order.</summary>
@@ -135,6 +135,18 @@ public static class ConventionTable
                 "tf-2.15" => $"{Tf215} keras/backend.py hard_sigmoid: 0.2·x + 0.5, clipped",
                 _ => $"{(id == "2.0.8" ? K208 : id == "2.2.5" ? K225 : K231)} keras/backend/tensorflow_backend.py hard_sigmoid: 0.2·x + 0.5, clipped",
             }),
+            new("orthogonal", "orthogonal initializer (RNN recurrent kernels)", "Haar-random orthogonal (RefNet: QR of a Gaussian, sign-fixed)", id switch
+            {
+                "tf-2.15" => $"{Tf215} keras/initializers/initializers.py Orthogonal: tf.linalg.qr, q *= sign(diag(r)); same distribution as RefNet's",
+                "tfjs-4.22" => $"{Js} tfjs-layers/src/initializers.ts Orthogonal: linalg.gramSchmidt of a normal matrix; not confirmed draw for draw",
+                _ => $"{(id == "2.0.8" ? K208 : id == "2.2.5" ? K225 : K231)} keras/initializers.py Orthogonal: u of np.linalg.svd(normal); the same (Haar) distribution as a sign-fixed QR",
+            }),
+            new("embedding.initializer", "Embedding's default initializer", "uniform(−0.05, 0.05)", id switch
+            {
+                "tf-2.15" => $"{Tf215} keras/layers/core/embedding.py: embeddings_initializer='uniform' (RandomUniform ±0.05)",
+                "tfjs-4.22" => $"{Js} tfjs-layers/src/layers/embeddings.ts: DEFAULT_EMBEDDINGS_INITIALIZER = 'randomUniform' (±0.05)",
+                _ => $"{(id == "2.0.8" ? K208 : id == "2.2.5" ? K225 : K231)} keras/layers/embeddings.py: embeddings_initializer='uniform' (RandomUniform ±0.05)",
+            }),
         ];
     }
 
@@ -151,6 +163,21 @@ public static class ConventionTable
             }
         }
         return diff;
+    }
+
+    /// <summary>Every profile's value of every convention as a Markdown table (README's, kept equal to it by a test).</summary>
+    public static string Markdown()
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append("| convention | ").AppendJoin(" | ", KerasProfile.All.Select(p => p.Id)).Append(" |\n");
+        sb.Append('|').Append(string.Concat(Enumerable.Repeat("---|", KerasProfile.All.Count + 1))).Append('\n');
+        foreach (string key in Keys)
+        {
+            sb.Append("| `").Append(key).Append("` | ")
+                .AppendJoin(" | ", KerasProfile.All.Select(p => p.Conventions.Single(c => c.Key == key).Value.Replace("|", "\\|", StringComparison.Ordinal)))
+                .Append(" |\n");
+        }
+        return sb.ToString();
     }
 
     private static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);

@@ -5,6 +5,7 @@ using System.Numerics;
 using System.Text;
 using RefNet.Activations;
 using RefNet.Backends;
+using RefNet.Conventions;
 using RefNet.Data;
 using RefNet.Engine;
 using RefNet.Layers;
@@ -170,13 +171,19 @@ public static class AdditionRnn
         where T : unmanaged, IFloatingPointIeee754<T> =>
         new(Encode<T>(p.Select(x => x.Query).ToArray(), MaxLength), Encode<T>(p.Select(x => x.Answer).ToArray(), AnswerLength), null);
 
+    /// <summary>tf.keras 2.15: keras-io's log was rendered under Keras 3, which RefNet has no profile for; tf.keras 2.15 is
+    /// the nearest, and for this model it agrees with Keras 3 on every convention that differs between profiles (sigmoid
+    /// gates, Adam's ε-hat form with ε 1e-7, the cross-entropy read from the softmax layer's logits on the TensorFlow backend).</summary>
+    public static KerasProfile Keras => KerasProfile.TfKeras215;
+
     /// <summary>Builds and compiles the keras-io model (float32 like Keras).</summary>
     /// <param name="seed">Seed of the initialisers (layer i gets seed + i).</param>
     /// <param name="backend">Where it runs (the default CPU backend when null).</param>
-    public static Sequential<T> Build<T>(int seed, IBackend<T>? backend = null)
+    /// <param name="keras">The Keras profile (<see cref="Keras"/> when null).</param>
+    public static Sequential<T> Build<T>(int seed, IBackend<T>? backend = null, KerasProfile? keras = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var model = new Sequential<T>(backend, seed: seed);
+        var model = new Sequential<T>(backend, seed: seed, keras: keras ?? Keras);
         model.Add(new LSTM<T>(Units, inputShape: new Shape(MaxLength, Chars.Length)));
         model.Add(new RepeatVector<T>(AnswerLength));
         model.Add(new LSTM<T>(Units, returnSequences: true));

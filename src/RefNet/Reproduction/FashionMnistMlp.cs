@@ -2,6 +2,7 @@
 // Softmax + categorical cross-entropy here; the tutorial's logits + from_logits loss is the same function.
 using RefNet.Activations;
 using RefNet.Backends;
+using RefNet.Conventions;
 using RefNet.Engine;
 using RefNet.Layers;
 using RefNet.Losses;
@@ -23,12 +24,17 @@ public static class FashionMnistMlp
     /// <summary>Epochs in the tutorial.</summary>
     public const int Epochs = 10;
 
+    /// <summary>tf.keras 2.15: the tutorial's logs come from tf.keras (TF 1.12 and TF 2.x), which reads the cross-entropy
+    /// after a softmax from its logits.</summary>
+    public static KerasProfile Keras => KerasProfile.TfKeras215;
+
     /// <summary>Builds and compiles the model (float32).</summary>
     /// <param name="seed">Seed of the initialisation.</param>
     /// <param name="backend">Where it runs (the default CPU backend when null), e.g. an ILGPU backend.</param>
-    public static Sequential<float> Build(int seed, IBackend<float>? backend = null)
+    /// <param name="keras">The Keras profile (<see cref="Keras"/> when null).</param>
+    public static Sequential<float> Build(int seed, IBackend<float>? backend = null, KerasProfile? keras = null)
     {
-        var model = new Sequential<float>(backend, seed: seed);
+        var model = new Sequential<float>(backend, seed: seed, keras: keras ?? Keras);
         model.Add(new Dense<float>(128, ActivationFunction.Relu, inputDim: 784));
         model.Add(new Dense<float>(10, ActivationFunction.Softmax));
         model.Compile(new Adam(), new CategoricalCrossentropy(), ["accuracy"]);

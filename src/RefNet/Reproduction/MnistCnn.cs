@@ -3,6 +3,7 @@
 using System.Numerics;
 using RefNet.Activations;
 using RefNet.Backends;
+using RefNet.Conventions;
 using RefNet.Engine;
 using RefNet.Layers;
 using RefNet.Losses;
@@ -51,6 +52,9 @@ public static class MnistCnn
     public static CurveVerdict Judge(IReadOnlyDictionary<string, IReadOnlyList<double>> history, double? testAccuracy, int trainingSamples = TrainingSamples) =>
         CurveBand.Judge(Published, Epochs, TrainingSamples, history, testAccuracy, trainingSamples);
 
+    /// <summary>Keras 2.0.8: the published log is a Keras 2.0.x run (Adadelta ε 1e-8, lr 1.0).</summary>
+    public static KerasProfile Keras => KerasProfile.Keras208;
+
     /// <summary>Builds and compiles the model (float32, like Keras).</summary>
     /// <param name="seed">Seed of initialisation and dropout masks.</param>
     /// <param name="backend">Where it runs (the default CPU backend when null).</param>
@@ -59,10 +63,11 @@ public static class MnistCnn
     /// <summary>Builds and compiles the model in either precision.</summary>
     /// <param name="seed">Seed of initialisation and dropout masks.</param>
     /// <param name="backend">Where it runs (the default CPU backend when null).</param>
-    public static Sequential<T> Build<T>(int seed, IBackend<T>? backend)
+    /// <param name="keras">The Keras profile (<see cref="Keras"/>, the published run's version, when null).</param>
+    public static Sequential<T> Build<T>(int seed, IBackend<T>? backend, KerasProfile? keras = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var model = new Sequential<T>(backend, seed: seed);
+        var model = new Sequential<T>(backend, seed: seed, keras: keras ?? Keras);
         model.Add(new Conv2D<T>(32, (3, 3), activation: ActivationFunction.Relu, inputShape: new Shape(28, 28, 1)));
         model.Add(new Conv2D<T>(64, (3, 3), activation: ActivationFunction.Relu));
         model.Add(new MaxPooling2D<T>((2, 2)));
@@ -71,7 +76,7 @@ public static class MnistCnn
         model.Add(new Dense<T>(128, ActivationFunction.Relu));
         model.Add(new Dropout<T>(0.5));
         model.Add(new Dense<T>(10, ActivationFunction.Softmax));
-        model.Compile(new Adadelta(epsilon: 1e-8), new CategoricalCrossentropy(), ["accuracy"]);
+        model.Compile(new Adadelta(), new CategoricalCrossentropy(), ["accuracy"]);
         return model;
     }
 }

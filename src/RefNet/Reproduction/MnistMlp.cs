@@ -3,6 +3,7 @@
 using RefNet.Activations;
 using System.Numerics;
 using RefNet.Backends;
+using RefNet.Conventions;
 using RefNet.Engine;
 using RefNet.Layers;
 using RefNet.Losses;
@@ -39,6 +40,10 @@ public static class MnistMlp
     /// <summary>Training samples in MNIST; runs on fewer are not judged.</summary>
     public const int TrainingSamples = 60000;
 
+    /// <summary>Keras 2.0.8: the published runs are Keras 2.0.x logs, whose conventions (RMSprop ε 1e-8 among them) did
+    /// not change within the series.</summary>
+    public static KerasProfile Keras => KerasProfile.Keras208;
+
     /// <summary>Builds and compiles the model (float32, like Keras).</summary>
     /// <param name="seed">Seed of initialisation and dropout masks (layer i gets seed + i).</param>
     /// <param name="backend">Where it runs (the default CPU backend when null), e.g. an ILGPU backend.</param>
@@ -47,16 +52,17 @@ public static class MnistMlp
     /// <summary>Builds and compiles the model in either precision (benchmarks use float64 too).</summary>
     /// <param name="seed">Seed of initialisation and dropout masks (layer i gets seed + i).</param>
     /// <param name="backend">Where it runs (the default CPU backend when null).</param>
-    public static Sequential<T> Build<T>(int seed, IBackend<T>? backend)
+    /// <param name="keras">The Keras profile (<see cref="Keras"/>, the published runs' version, when null).</param>
+    public static Sequential<T> Build<T>(int seed, IBackend<T>? backend, KerasProfile? keras = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var model = new Sequential<T>(backend, seed: seed);
+        var model = new Sequential<T>(backend, seed: seed, keras: keras ?? Keras);
         model.Add(new Dense<T>(512, ActivationFunction.Relu, inputDim: 784));
         model.Add(new Dropout<T>(0.2));
         model.Add(new Dense<T>(512, ActivationFunction.Relu));
         model.Add(new Dropout<T>(0.2));
         model.Add(new Dense<T>(10, ActivationFunction.Softmax));
-        model.Compile(new RmsProp(epsilon: 1e-8), new CategoricalCrossentropy(), ["accuracy"]);
+        model.Compile(new RmsProp(), new CategoricalCrossentropy(), ["accuracy"]);
         return model;
     }
 
