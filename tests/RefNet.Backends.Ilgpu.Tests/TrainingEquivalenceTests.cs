@@ -240,11 +240,9 @@ public abstract class TrainingEquivalenceTests<T>
         return net;
     }
 
-    [SkippableFact]
-    public void SmallRecurrentNet_TwoSteps_MatchesCpu()
+    // 16 sequences of 4 word indices in [0, 7) and their 3 class labels in [0, 5).
+    private static (Tensor<T> X, Tensor<T> Y) Sequences(Random rng)
     {
-        IBackend<T> gpu = Gpu;
-        var rng = new Random(10);
         var indices = new T[16 * 4];
         var labels = new T[16 * 3];
         for (int i = 0; i < indices.Length; i++)
@@ -255,8 +253,15 @@ public abstract class TrainingEquivalenceTests<T>
         {
             labels[i] = T.CreateChecked(rng.Next(5));
         }
-        Tensor<T> x = Tensor<T>.FromArray(new Shape(16, 4), indices);
-        Tensor<T> y = Tensor<T>.FromArray(new Shape(16, 3), labels);
+        return (Tensor<T>.FromArray(new Shape(16, 4), indices), Tensor<T>.FromArray(new Shape(16, 3), labels));
+    }
+
+    [SkippableFact]
+    public void SmallRecurrentNet_TwoSteps_MatchesCpu()
+    {
+        IBackend<T> gpu = Gpu;
+        var rng = new Random(10);
+        (Tensor<T> x, Tensor<T> y) = Sequences(rng);
         // Two steps of 8: backpropagation through time into every kernel, recurrent kernel, bias and the embeddings.
         List<Parameter<T>> cpuParams = TwoStepsMatch("rnn", Rnn(ReferenceBackend<T>.Instance), Rnn(gpu), x, y);
         // The steps moved every parameter (a backend that skipped one would still agree with itself).
@@ -302,18 +307,8 @@ public abstract class TrainingEquivalenceTests<T>
         IBackend<T> gpu = Gpu;
         KerasProfile keras = KerasProfile.FromName(profile);
         var rng = new Random(12);
-        var indices = new T[16 * 4];
-        var labels = new T[16 * 3];
-        for (int i = 0; i < indices.Length; i++)
-        {
-            indices[i] = T.CreateChecked(rng.Next(7));
-        }
-        for (int i = 0; i < labels.Length; i++)
-        {
-            labels[i] = T.CreateChecked(rng.Next(5));
-        }
-        TwoStepsMatch($"rnn {profile}", ProfileRnn(ReferenceBackend<T>.Instance, keras), ProfileRnn(gpu, keras),
-            Tensor<T>.FromArray(new Shape(16, 4), indices), Tensor<T>.FromArray(new Shape(16, 3), labels));
+        (Tensor<T> sequences, Tensor<T> labels) = Sequences(rng);
+        TwoStepsMatch($"rnn {profile}", ProfileRnn(ReferenceBackend<T>.Instance, keras), ProfileRnn(gpu, keras), sequences, labels);
         Tensor<T> x = RandomTensor(rng, 16, 5);
         var bits = new T[16 * 2];
         for (int i = 0; i < bits.Length; i++)

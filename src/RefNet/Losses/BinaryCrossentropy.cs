@@ -38,13 +38,10 @@ public sealed class BinaryCrossentropy(Reduction reduction = Reduction.SumOverBa
         {
             backend.ReduceRows(predictions, targets, perSample, new LogitsRowLoss<T>(columns));
         }
-        else if (EpsilonInLog)
-        {
-            backend.ReduceRows(predictions, targets, perSample, new EpsilonInLogRowLoss<T>(epsilon, columns));
-        }
         else
         {
-            backend.ReduceRows(predictions, targets, perSample, new RowLoss<T>(epsilon, columns));
+            // tf.keras' form adds ε inside the logs again; Keras 2's adds 0 (q + 0 is q exactly: the same bits).
+            backend.ReduceRows(predictions, targets, perSample, new RowLoss<T>(epsilon, columns, EpsilonInLog ? epsilon : T.Zero));
         }
     }
 
@@ -74,8 +71,9 @@ public sealed class BinaryCrossentropy(Reduction reduction = Reduction.SumOverBa
         return p < epsilon ? epsilon : p > high ? high : p;
     }
 
-    /// <summary>Row value −Σ_j [y ln q + (1−y) ln(1−q)] / D with q = clip(ŷ, ε, 1−ε).</summary>
-    public readonly struct RowLoss<T>(T epsilon, T columns) : IRowReduction<T>
+    /// <summary>Row value −Σ_j [y ln(q + e) + (1−y) ln(1−q + e)] / D with q = clip(ŷ, ε, 1−ε): e = 0 in Keras 2 and
+    /// TensorFlow.js, e = ε in tf.keras 2.x (<paramref name="logEpsilon"/>).</summary>
+    public readonly struct RowLoss<T>(T epsilon, T columns, T logEpsilon) : IRowReduction<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         /// <inheritdoc/>
@@ -91,7 +89,7 @@ public sealed class BinaryCrossentropy(Reduction reduction = Reduction.SumOverBa
         public T Step2(T acc, T p, T y, T unused)
         {
             T q = Clip(p, epsilon);
-            return acc - ((y * T.Log(q)) + ((T.One - y) * T.Log(T.One - q)));
+            return acc - ((y * T.Log(q + logEpsilon)) + ((T.One - y) * T.Log(T.One - q + logEpsilon)));
         }
 
         /// <inheritdoc/>
@@ -108,30 +106,6 @@ public sealed class BinaryCrossentropy(Reduction reduction = Reduction.SumOverBa
             bool inside = p > epsilon && p < T.One - epsilon;
             return inside ? scale * (p - y) / (p * (T.One - p)) / columns : T.Zero;
         }
-    }
-
-    /// <summary>tf.keras 2.x: row value −Σ_j [y ln(q + ε) + (1−y) ln(1 − q + ε)] / D with q = clip(ŷ, ε, 1−ε).</summary>
-    public readonly struct EpsilonInLogRowLoss<T>(T epsilon, T columns) : IRowReduction<T>
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        /// <inheritdoc/>
-        public T Initial1 => T.Zero;
-
-        /// <inheritdoc/>
-        public T Step1(T acc, T p, T y) => acc;
-
-        /// <inheritdoc/>
-        public T Initial2 => T.Zero;
-
-        /// <inheritdoc/>
-        public T Step2(T acc, T p, T y, T unused)
-        {
-            T q = Clip(p, epsilon);
-            return acc - ((y * T.Log(q + epsilon)) + ((T.One - y) * T.Log(T.One - q + epsilon)));
-        }
-
-        /// <inheritdoc/>
-        public T Finish(T unused, T sum) => sum / columns;
     }
 
     /// <summary>tf.keras 2.x: ε &lt; ŷ &lt; 1−ε ? scale·(−y/(ŷ + ε) + (1 − y)/(1 − ŷ + ε))/D : 0.</summary>
