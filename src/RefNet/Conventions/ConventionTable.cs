@@ -11,14 +11,15 @@ public static class ConventionTable
     private const string K208 = "keras-team/keras@2.0.8 (c7dd36a1)";
     private const string K225 = "keras-team/keras@2.2.5";
     private const string K231 = "keras-team/keras@2.3.1";
-    private const string Tf215 = "keras-team/keras@v2.15.0";
-    private const string Js = "tensorflow/tfjs@tfjs-v4.22.0";
+    private const string Tf26 = "keras-team/keras@v2.6.0 (3a33d53e; tf.keras, assumed unchanged to 2.15, not re-read at v2.15.0)";
+    private const string TfOpt = "keras-team/keras keras/optimizers/ (the optimizer tf.keras uses by default from TF 2.11";
+    private const string Js = "tensorflow/tfjs (4.x";
 
     /// <summary>The keys in table order.</summary>
     public static IReadOnlyList<string> Keys { get; } =
     [
-        "optimizer.epsilon", "rmsprop.epsilon_placement", "adam.epsilon_form", "adagrad.epsilon_placement", "adagrad.initial_accumulator",
-        "adadelta.learning_rate", "backend.epsilon", "bce.epsilon_in_log", "crossentropy.logits_after_activation",
+        "optimizer.epsilon", "rmsprop.epsilon_placement", "adam.epsilon_form", "adagrad.learning_rate", "adagrad.epsilon_placement",
+        "adagrad.initial_accumulator", "adadelta.learning_rate", "backend.epsilon", "bce.epsilon_in_log", "crossentropy.logits_after_activation",
         "rnn.recurrent_activation", "rnn.kernel_initializer", "lstm.unit_forget_bias", "gru.reset_after", "batchnorm.moving_variance",
         "hard_sigmoid", "orthogonal", "embedding.initializer",
     ];
@@ -28,127 +29,134 @@ public static class ConventionTable
     {
         ArgumentNullException.ThrowIfNull(p);
         string id = p.Id;
+        // Multi-backend Keras 2.x: the tag of this profile.
+        string k2 = id switch { "2.0.8" => K208, "2.2.5" => K225, _ => K231 };
         return
         [
             new("optimizer.epsilon", "default ε of RMSprop, Adam, Adadelta, Adagrad", Number(p.OptimizerEpsilon), id switch
             {
-                "2.0.8" => $"{K208} keras/optimizers.py RMSprop l.212, Adagrad l.278, Adadelta l.334, Adam l.401: epsilon=1e-8",
-                "2.2.5" => $"{K225} keras/optimizers.py: epsilon=None → K.epsilon() = 1e-7 (since 321d838b, 2017-12-11)",
-                "2.3.1" => $"{K231} keras/optimizers.py: epsilon=kwargs.pop('epsilon', K.epsilon()) = 1e-7",
-                "tf-2.15" => $"{Tf215} keras/optimizers/legacy/{{rmsprop,adam,adadelta,adagrad}}.py: epsilon=1e-7",
-                _ => $"{Js} tfjs-layers/src/optimizers.ts getOptimizer: epsilon() = 1e-7 (tfjs-layers/src/backend/common.ts)",
+                "2.0.8" => $"{K208} keras/optimizers.py: RMSprop l.212 and Adam l.401 epsilon=1e-8 (keras-golden.md §5.4–5.5); Adagrad(lr=0.01, epsilon=1e-8), Adadelta(lr=1.0, rho=0.95, epsilon=1e-8)",
+                "2.2.5" => $"{K225} keras/optimizers.py: epsilon=None → K.epsilon() = 1e-7 (2.2.4 l.241–270; since 321d838b, 2017-12-11)",
+                "2.3.1" => $"{K231} keras/optimizers.py l.245–276: epsilon=kwargs.pop('epsilon', K.epsilon()) = 1e-7",
+                "tf-2.15" => $"{TfOpt}): rmsprop.py, adam.py, adagrad.py epsilon=1e-7 (read at 004ff40f, 070dd883)",
+                _ => $"{Js}) tfjs-layers/src/optimizers.ts getOptimizer: train.rmsprop(0.001, 0.9, 0, epsilon()), adam(…, epsilon()), adadelta(1, 0.95, epsilon()); epsilon() = 1e-7",
             }),
-            new("rmsprop.epsilon_placement", "where ε enters RMSprop", p.RmsPropEpsilon == EpsilonPlacement.OutsideRoot ? "g/(√a + ε)" : "g/√(a + ε)", id switch
+            new("rmsprop.epsilon_placement", "where ε enters RMSprop", Placement(p.RmsPropEpsilon), id switch
             {
-                "2.0.8" => $"{K208} keras/optimizers.py l.237–239",
-                "2.2.5" => $"{K225} keras/optimizers.py (2.2.4 l.241–270)",
-                "2.3.1" => $"{K231} keras/optimizers.py l.245–276",
-                "tf-2.15" => $"{Tf215} keras/optimizers/legacy/rmsprop.py (momentum 0: ResourceApplyRMSProp is used only with momentum > 0)",
-                _ => $"{Js} tfjs-core/src/optimizers/rmsprop_optimizer.ts: sqrt(add(accumulatedMeanSquare, epsilon))",
+                "tf-2.15" => $"{TfOpt}) rmsprop.py update_step: increment = lr * gradient * tf.math.rsqrt(velocity + epsilon) (read at 004ff40f); tf.keras 2.0–2.10 put it outside",
+                "tfjs-4.22" => $"{Js}) tfjs-core/src/optimizers/rmsprop_optimizer.ts: gradient·lr / sqrt(newAccumulatedMeanSquare + epsilon) (read at 2e55c335)",
+                _ => $"{k2} keras/optimizers.py RMSprop.get_updates: p − lr·g/(K.sqrt(new_a) + epsilon) (keras-golden.md §5.4)",
             }),
             new("adam.epsilon_form", "how Adam's ε meets the bias correction", p.AdamEpsilon == AdamEpsilonForm.EpsilonHat
                 ? "lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + ε)" : "lr·m̂/(√v̂ + ε)", id switch
             {
-                "2.0.8" => $"{K208} keras/optimizers.py l.401–434",
-                "2.2.5" or "2.3.1" => $"{(id == "2.2.5" ? K225 : K231)} keras/optimizers.py Adam.get_updates (lr_t form)",
-                "tf-2.15" => $"{Tf215} keras/optimizers/legacy/adam.py → ResourceApplyAdam (tensorflow training_ops.cc ApplyAdamNonCuda)",
-                _ => $"{Js} tfjs-core/src/optimizers/adam_optimizer.ts: biasCorrectedFirstMoment / (sqrt(biasCorrectedSecondMoment) + epsilon)",
+                "tf-2.15" => $"{TfOpt}) adam.py: alpha = lr·√(1−β₂ᵗ)/(1−β₁ᵗ); variable −= m·alpha/(√v + ε)",
+                "tfjs-4.22" => $"{Js}) tfjs-core/src/optimizers/adam_optimizer.ts: biasCorrectedFirstMoment / (sqrt(biasCorrectedSecondMoment) + epsilon)",
+                _ => $"{k2} keras/optimizers.py Adam.get_updates: lr_t = lr·√(1−β₂ᵗ)/(1−β₁ᵗ); p − lr_t·m/(√v + ε) (2.0.8 l.401–434, keras-golden.md §5.5)",
             }),
-            new("adagrad.epsilon_placement", "where ε enters Adagrad", p.AdagradEpsilon == EpsilonPlacement.OutsideRoot ? "g/(√a + ε)" : "g/√(a + ε)", id switch
+            new("adagrad.learning_rate", "Adagrad's default learning rate", Number(p.AdagradLearningRate), id switch
             {
-                "tfjs-4.22" => $"{Js} tfjs-core/src/optimizers/adagrad_optimizer.ts: sqrt(add(newAccumulatedGrads, ENGINE.backend.epsilon()))",
-                "tf-2.15" => $"{Tf215} keras/optimizers/legacy/adagrad.py → ResourceApplyAdagradV2: var −= lr·g/(√accum + ε)",
-                _ => $"{(id == "2.0.8" ? K208 : id == "2.2.5" ? K225 : K231)} keras/optimizers.py Adagrad.get_updates: p − lr·g/(K.sqrt(new_a) + epsilon)",
+                "tf-2.15" => $"{TfOpt}) adagrad.py: learning_rate=0.001 (read at 070dd883)",
+                "tfjs-4.22" => $"{Js}) tfjs-layers/src/optimizers.ts getOptimizer: 'Adagrad' → train.adagrad(0.01)",
+                _ => $"{k2} keras/optimizers.py Adagrad: lr=0.01",
+            }),
+            new("adagrad.epsilon_placement", "where ε enters Adagrad", Placement(p.AdagradEpsilon), id switch
+            {
+                "tf-2.15" => $"{TfOpt}) adagrad.py update_step: variable −= lr·grad/tf.sqrt(accumulator + epsilon) (read at 070dd883)",
+                "tfjs-4.22" => $"{Js}) tfjs-core/src/optimizers/adagrad_optimizer.ts: gradient / sqrt(newAccumulatedGrad + ENGINE.backend.epsilon()) (read at 08578a75)",
+                _ => $"{k2} keras/optimizers.py Adagrad.get_updates: p − lr·g/(K.sqrt(new_a) + epsilon)",
             }),
             new("adagrad.initial_accumulator", "Adagrad's starting accumulator", Number(p.AdagradInitialAccumulator), id switch
             {
-                "tf-2.15" => $"{Tf215} keras/optimizers/legacy/adagrad.py: initial_accumulator_value=0.1",
-                "tfjs-4.22" => $"{Js} tfjs-core/src/optimizers/adagrad_optimizer.ts: initialAccumulatorValue = 0.1",
-                _ => $"{(id == "2.0.8" ? K208 : id == "2.2.5" ? K225 : K231)} keras/optimizers.py Adagrad: accumulators = K.zeros(shape)",
+                "tf-2.15" => $"{TfOpt}) adagrad.py: initial_accumulator_value=0.1 (read at 070dd883)",
+                "tfjs-4.22" => $"{Js}) tfjs-core/src/optimizers/adagrad_optimizer.ts: initialAccumulatorValue = 0.1 (read at 08578a75)",
+                _ => $"{k2} keras/optimizers.py Adagrad.get_updates: accumulators = K.zeros(shape)",
             }),
             new("adadelta.learning_rate", "Adadelta's default learning rate", Number(p.AdadeltaLearningRate), id switch
             {
-                "tf-2.15" => $"{Tf215} keras/optimizers/legacy/adadelta.py: learning_rate=0.001",
-                "tfjs-4.22" => $"{Js} tfjs-layers/src/optimizers.ts getOptimizer: 'Adadelta' → train.adadelta(1.0, 0.95, epsilon())",
-                _ => $"{(id == "2.0.8" ? K208 : id == "2.2.5" ? K225 : K231)} keras/optimizers.py Adadelta: lr=1.0",
+                "tf-2.15" => $"{TfOpt}) adadelta.py: learning_rate=0.001 (keras-golden.md §1.2 for tf.keras 2.x)",
+                "tfjs-4.22" => $"{Js}) tfjs-layers/src/optimizers.ts getOptimizer: 'Adadelta' → train.adadelta(1, 0.95, epsilon())",
+                _ => $"{k2} keras/optimizers.py Adadelta: lr=1.0",
             }),
             new("backend.epsilon", "K.epsilon(): the cross-entropies' clipping ε", Number(p.BackendEpsilon), id switch
             {
                 "2.0.8" => $"{K208} keras/backend/common.py l.5: _EPSILON = 10e-8 (= 1e-7)",
-                "2.2.5" or "2.3.1" => $"{(id == "2.2.5" ? K225 : K231)} keras/backend/common.py: _EPSILON = 1e-7",
-                "tf-2.15" => $"{Tf215} keras/backend_config.py: _EPSILON = 1e-7",
-                _ => $"{Js} tfjs-layers/src/backend/common.ts: epsilon() = backend().epsilon() = 1e-7 (float32 backends)",
+                "2.2.5" or "2.3.1" => $"{k2} keras/backend/common.py: _EPSILON = 1e-7",
+                "tf-2.15" => $"{Tf26} keras/backend_config.py l.24: _EPSILON = 1e-7",
+                _ => $"{Js}) tfjs-layers/src/backend/common.ts epsilon(): the backend's, 1e-7 for float32 (wave2-anchors.md §2.10)",
             }),
             new("bce.epsilon_in_log", "binary cross-entropy of probabilities", p.BinaryCrossentropyEpsilonInLog
                 ? "−[y ln(q+ε) + (1−y) ln(1−q+ε)], q = clip(p)" : "−[y ln q + (1−y) ln(1−q)], q = clip(p)", id switch
             {
-                "tf-2.15" => $"{Tf215} keras/backend.py binary_crossentropy: bce = target * tf.math.log(output + epsilon()) + …",
-                "tfjs-4.22" => $"{Js} tfjs-layers/src/losses.ts binaryCrossentropy: clip, log(p/(1−p)), sigmoidCrossEntropyWithLogits",
-                _ => $"{(id == "2.0.8" ? K208 : id == "2.2.5" ? K225 : K231)} keras/backend/tensorflow_backend.py binary_crossentropy: clip, log(p/(1−p)), sigmoid_cross_entropy_with_logits",
+                "tf-2.15" => $"{Tf26} keras/backend.py l.4972ff binary_crossentropy: bce = target·log(output + ε) + (1 − target)·log(1 − output + ε)",
+                "tfjs-4.22" => $"{Js}) tfjs-layers/src/losses.ts binaryCrossentropy: clipByValue(ε, 1−ε), log(y/(1−y)), sigmoidCrossEntropyWithLogits",
+                _ => $"{k2} keras/backend/tensorflow_backend.py binary_crossentropy: clip, log(p/(1−p)), sigmoid_cross_entropy_with_logits (keras-golden.md §5.3)",
             }),
             new("crossentropy.logits_after_activation", "cross-entropy after a softmax/sigmoid output",
                 p.CrossEntropyUsesLogitsAfterActivation ? "from the logits, unclipped" : "from the clipped probabilities", id switch
             {
-                "tf-2.15" => $"{Tf215} keras/backend.py categorical_crossentropy / binary_crossentropy: output._keras_logits (set in keras/activations.py softmax, sigmoid)",
-                "tfjs-4.22" => $"{Js} tfjs-layers/src/losses.ts categoricalCrossentropy: output / sum, clip, −Σ t·log (no logits lookup)",
-                _ => $"{(id == "2.0.8" ? K208 : id == "2.2.5" ? K225 : K231)} keras/backend/tensorflow_backend.py: no Softmax-op detection (shared/reference keras-golden.md §5.3)",
+                "tf-2.15" => $"{Tf26} keras/backend.py l.4795ff, 4878ff: output._keras_logits (set by keras/activations.py softmax l.91, sigmoid l.405) or a Softmax/Sigmoid op",
+                "tfjs-4.22" => $"{Js}) tfjs-layers/src/losses.ts categoricalCrossentropy, binaryCrossentropy: from the probabilities, no logits lookup",
+                _ => $"{k2} keras/backend/tensorflow_backend.py: no Softmax-op detection in 2.0.x–2.3.1 (keras-golden.md §5.3)",
             }),
             new("rnn.recurrent_activation", "LSTM/GRU default recurrent activation", p.RecurrentActivation, id switch
             {
                 "2.0.8" => $"{K208} keras/layers/recurrent.py LSTM, GRU: recurrent_activation='hard_sigmoid'",
                 "2.2.5" => $"{K225} keras/layers/recurrent.py (2.2.4 l.1819, 2127): 'hard_sigmoid'",
                 "2.3.1" => $"{K231} keras/layers/recurrent.py: recurrent_activation='sigmoid' (changed in 2.3.0)",
-                "tf-2.15" => $"{Tf215} keras/layers/rnn/lstm.py, gru.py: recurrent_activation='sigmoid'",
-                _ => $"{Js} tfjs-layers/src/layers/recurrent.ts: DEFAULT_RECURRENT_ACTIVATION = 'hardSigmoid'",
+                "tf-2.15" => $"{Tf26} keras/layers/recurrent_v2.py l.1059: recurrent_activation='sigmoid'",
+                _ => $"{Js}) tfjs-layers/src/layers/recurrent.ts LSTMCell, GRUCell: DEFAULT_RECURRENT_ACTIVATION = 'hardSigmoid'",
             }),
             new("rnn.kernel_initializer", "SimpleRNN/LSTM/GRU default kernel initializer", p.RecurrentKernelInitializer, id switch
             {
-                "tfjs-4.22" => $"{Js} tfjs-layers/src/layers/recurrent.ts: DEFAULT_KERNEL_INITIALIZER = 'glorotNormal'",
-                "tf-2.15" => $"{Tf215} keras/layers/rnn/lstm.py: kernel_initializer='glorot_uniform'",
-                _ => $"{(id == "2.0.8" ? K208 : id == "2.2.5" ? K225 : K231)} keras/layers/recurrent.py: kernel_initializer='glorot_uniform'",
+                "tfjs-4.22" => $"{Js}) tfjs-layers/src/layers/recurrent.ts: DEFAULT_KERNEL_INITIALIZER = 'glorotNormal'",
+                "tf-2.15" => $"{Tf26} keras/layers/recurrent_v2.py l.1059ff: kernel_initializer='glorot_uniform'",
+                _ => $"{k2} keras/layers/recurrent.py: kernel_initializer='glorot_uniform' (keras-golden.md §5.1)",
             }),
             new("lstm.unit_forget_bias", "LSTM's forget-gate bias starts at 1", p.LstmUnitForgetBias ? "true" : "false", id switch
             {
-                "tfjs-4.22" => $"{Js} tfjs-layers/src/layers/recurrent.ts LSTMCell: this.unitForgetBias = args.unitForgetBias (unset: false)",
-                "tf-2.15" => $"{Tf215} keras/layers/rnn/lstm.py: unit_forget_bias=True",
-                _ => $"{(id == "2.0.8" ? K208 : id == "2.2.5" ? K225 : K231)} keras/layers/recurrent.py LSTM: unit_forget_bias=True",
+                "tfjs-4.22" => $"{Js}) tfjs-layers/src/layers/recurrent.ts LSTMCell: unitForgetBias = args.unitForgetBias, unset: false (wave2-anchors.md §2.10)",
+                "tf-2.15" => $"{Tf26} keras/layers/recurrent_v2.py l.1059ff: unit_forget_bias=True",
+                _ => $"{k2} keras/layers/recurrent.py LSTM: unit_forget_bias=True",
             }),
             new("gru.reset_after", "GRU's default reset_after", !p.GruResetAfterSupported ? "false (true unsupported)" : p.GruResetAfter ? "true" : "false", id switch
             {
                 "2.0.8" => $"{K208} keras/layers/recurrent.py GRU: no reset_after option (Keras 2's form)",
-                "2.2.5" or "2.3.1" => $"{(id == "2.2.5" ? K225 : K231)} keras/layers/recurrent.py GRU: reset_after=False (option since 2.1.5)",
-                "tf-2.15" => $"{Tf215} keras/layers/rnn/gru.py: reset_after=True",
-                _ => $"{Js} tfjs-layers/src/layers/recurrent.ts GRUCell: no resetAfter (shared/reference wave2-anchors.md §2.10)",
+                "2.2.5" or "2.3.1" => $"{k2} keras/layers/recurrent.py GRU: reset_after=False (option since 2.1.5)",
+                "tf-2.15" => $"{Tf26} keras/layers/recurrent_v2.py l.180: reset_after=True",
+                _ => $"{Js}) tfjs-layers/src/layers/recurrent.ts GRUCell: args.resetAfter throws 'GRUCell does not support reset_after parameter set to true'",
             }),
             new("batchnorm.moving_variance", "what BatchNormalization's moving variance is fed", BatchNormalization<float>.RuleName(p.BatchNormMovingVariance), id switch
             {
-                "2.0.8" => $"{K208} keras/backend/tensorflow_backend.py moving_average_update (zero_debias=False), biased σ²",
-                "2.2.5" => $"{K225} keras/layers/normalization.py (2.2.4 l.187–193): σ²·n/(n−(1+ε)); not implemented: the zero-debiased "
-                    + "moving average of 2.1.3–2.2.5 (TF zero_debias=True); RefNet applies the plain moving average",
-                "2.3.1" => $"{K231} keras/layers/normalization.py l.195, tensorflow_backend.py ~l.1297: σ²·n/(n−(1+ε)), plain moving average",
-                "tf-2.15" => $"{Tf215} keras/layers/normalization/batch_normalization.py: fused (4-D) path Bessel n/(n−1), non-fused biased",
-                _ => $"{Js} tfjs-layers/src/layers/normalization.ts doMovingAverage: biased σ² (tfc.moments)",
+                "2.0.8" => $"{K208} keras/backend/tensorflow_backend.py moving_average_update (zero_debias=False): biased σ² (wave2-anchors.md §2.8)",
+                "2.2.5" => $"{K225} keras/layers/normalization.py (2.2.4 l.187–193): σ²·n/(n−(1+ε)); NOT IMPLEMENTED: 2.1.3–2.2.5's "
+                    + "zero-debiased moving average (TF zero_debias=True), RefNet applies the plain one",
+                "2.3.1" => $"{K231} keras/layers/normalization.py l.195, backend/tensorflow_backend.py ~l.1297: σ²·n/(n−(1+ε)), plain moving average",
+                "tf-2.15" => $"{Tf26} keras/layers/normalization/batch_normalization.py l.503–514, 561–574: fused (4-D) path Bessel n/(n−1), non-fused biased",
+                _ => $"{Js}) tfjs-layers/src/layers/normalization.ts doMovingAverage: biased σ² (tfc.moments; wave2-anchors.md §2.8)",
             }),
             new("hard_sigmoid", "hard_sigmoid(x)", "clip(0.2x + 0.5, 0, 1)", id switch
             {
-                "tfjs-4.22" => $"{Js} tfjs-layers/src/backend/tfjs_backend.ts hardSigmoid: 0.2·x + 0.5, clipped",
-                "tf-2.15" => $"{Tf215} keras/backend.py hard_sigmoid: 0.2·x + 0.5, clipped",
-                _ => $"{(id == "2.0.8" ? K208 : id == "2.2.5" ? K225 : K231)} keras/backend/tensorflow_backend.py hard_sigmoid: 0.2·x + 0.5, clipped",
+                "tfjs-4.22" => $"{Js}) tfjs-layers hardSigmoid: 0.2·x + 0.5, clipped (wave2-anchors.md §2.10)",
+                "tf-2.15" => $"{Tf26} keras/backend.py hard_sigmoid: 0.2·x + 0.5, clipped (wave2-anchors.md §2.10)",
+                _ => $"{k2} keras/backend/tensorflow_backend.py hard_sigmoid: clip(0.2·x + 0.5, 0, 1) (keras-golden.md §5.1)",
             }),
             new("orthogonal", "orthogonal initializer (RNN recurrent kernels)", "Haar-random orthogonal (RefNet: QR of a Gaussian, sign-fixed)", id switch
             {
-                "tf-2.15" => $"{Tf215} keras/initializers/initializers.py Orthogonal: tf.linalg.qr, q *= sign(diag(r)); same distribution as RefNet's",
-                "tfjs-4.22" => $"{Js} tfjs-layers/src/initializers.ts Orthogonal: linalg.gramSchmidt of a normal matrix; not confirmed draw for draw",
-                _ => $"{(id == "2.0.8" ? K208 : id == "2.2.5" ? K225 : K231)} keras/initializers.py Orthogonal: u of np.linalg.svd(normal); the same (Haar) distribution as a sign-fixed QR",
+                "tf-2.15" => $"{Tf26} keras/initializers/initializers_v2.py Orthogonal: QR of a normal matrix (not re-read here; draws differ from RefNet's generator in any case)",
+                "tfjs-4.22" => $"{Js}) tfjs-layers/src/initializers.ts Orthogonal: not confirmed from source here (draws differ from RefNet's generator in any case)",
+                _ => $"{k2} keras/initializers.py Orthogonal (2.0.8 l.223ff): u of np.linalg.svd of a normal matrix, the same (Haar) distribution as a sign-fixed QR",
             }),
             new("embedding.initializer", "Embedding's default initializer", "uniform(−0.05, 0.05)", id switch
             {
-                "tf-2.15" => $"{Tf215} keras/layers/core/embedding.py: embeddings_initializer='uniform' (RandomUniform ±0.05)",
-                "tfjs-4.22" => $"{Js} tfjs-layers/src/layers/embeddings.ts: DEFAULT_EMBEDDINGS_INITIALIZER = 'randomUniform' (±0.05)",
-                _ => $"{(id == "2.0.8" ? K208 : id == "2.2.5" ? K225 : K231)} keras/layers/embeddings.py: embeddings_initializer='uniform' (RandomUniform ±0.05)",
+                "tf-2.15" => $"{Tf26} keras/layers/embeddings.py: embeddings_initializer='uniform' (RandomUniform ±0.05)",
+                "tfjs-4.22" => $"{Js}) tfjs-layers/src/layers/embeddings.ts: embeddingsInitializer 'randomUniform' (±0.05); not re-read here",
+                _ => $"{k2} keras/layers/embeddings.py: embeddings_initializer='uniform' (RandomUniform ±0.05)",
             }),
         ];
     }
+
+    private static string Placement(EpsilonPlacement placement) => placement == EpsilonPlacement.OutsideRoot ? "g/(√a + ε)" : "g/√(a + ε)";
 
     /// <summary>The conventions where <paramref name="a"/> and <paramref name="b"/> differ: (key, description, value in a, value in b).</summary>
     public static IReadOnlyList<(string Key, string Description, string A, string B)> Differences(KerasProfile a, KerasProfile b)

@@ -74,6 +74,9 @@ public sealed class KerasProfile
     /// <summary>Where ε enters Adagrad.</summary>
     public EpsilonPlacement AdagradEpsilon { get; private init; }
 
+    /// <summary>Adagrad's default learning rate.</summary>
+    public double AdagradLearningRate { get; private init; } = 0.01;
+
     /// <summary>Adagrad's initial accumulator value.</summary>
     public double AdagradInitialAccumulator { get; private init; }
 
@@ -128,11 +131,15 @@ public sealed class KerasProfile
         BatchNormMovingVariance = MovingVarianceRule.Keras23,
     };
 
-    /// <summary>tf.keras 2.15 (the Keras in TensorFlow 2.15).</summary>
+    /// <summary>tf.keras 2.15 (the Keras in TensorFlow 2.15): its optimizers are the ones tf.keras uses by default from TF 2.11
+    /// (<c>keras/optimizers/*.py</c>; ε inside the root for RMSprop and Adagrad), the rest as tf.keras 2.6.</summary>
     public static KerasProfile TfKeras215 { get; } = new("tf-2.15", "tf.keras 2.15")
     {
         KerasVersion = "2.15.0",
+        RmsPropEpsilon = EpsilonPlacement.InsideRoot,
         AdadeltaLearningRate = 0.001,
+        AdagradLearningRate = 0.001,
+        AdagradEpsilon = EpsilonPlacement.InsideRoot,
         AdagradInitialAccumulator = 0.1,
         GruResetAfter = true,
         CrossEntropyUsesLogitsAfterActivation = true,

@@ -9,18 +9,20 @@ using RefNet.Tensors;
 namespace RefNet.Optimizers;
 
 /// <summary>AdaGrad (Keras 2 <c>Adagrad</c>): a += g²; p −= lr·g / (√a + ε).</summary>
-/// <remarks>Keras 2 starts the accumulator at 0, tf.keras 2.x and TensorFlow.js at 0.1; TensorFlow.js puts ε inside the
-/// root (√(a + ε)). The Keras profile chooses each one left unspecified. Defaults: lr 0.01, ε from the profile (1e-7; 1e-8
-/// for Keras 2.0.x).</remarks>
-/// <param name="learningRate">η.</param>
+/// <remarks>Keras 2 starts the accumulator at 0, tf.keras 2.x and TensorFlow.js at 0.1; tf.keras 2.11+ and TensorFlow.js
+/// put ε inside the root (√(a + ε)). The Keras profile chooses each one left unspecified. Defaults: lr 0.01 (tf.keras
+/// 0.001), ε from the profile (1e-7; 1e-8 for Keras 2.0.x).</remarks>
+/// <param name="learningRate">η; null: the profile's (0.01 in Keras 2.x and TensorFlow.js, 0.001 in tf.keras 2.x).</param>
 /// <param name="epsilon">ε; null: the profile's.</param>
 /// <param name="initialAccumulator">Starting value of a; null: the profile's (0 in Keras 2.x, 0.1 in tf.keras 2.x and TensorFlow.js).</param>
 /// <param name="decay">Keras 2 inverse-time decay.</param>
 /// <param name="epsilonPlacement">Where ε enters; null: the profile's.</param>
-public sealed class AdaGrad(double learningRate = 0.01, double? epsilon = null, double? initialAccumulator = null, double decay = 0,
+public sealed class AdaGrad(double? learningRate = null, double? epsilon = null, double? initialAccumulator = null, double decay = 0,
     EpsilonPlacement? epsilonPlacement = null)
-    : Optimizer(learningRate, decay)
+    : Optimizer(learningRate ?? KerasProfile.Default.AdagradLearningRate, decay)
 {
+    private readonly bool _learningRateGiven = learningRate is not null;
+
     private readonly double? _epsilon = epsilon is { } e ? CheckRange(e, nameof(epsilon), 0, double.PositiveInfinity) : null;
     private readonly double? _initialAccumulator = initialAccumulator is { } a
         ? CheckRange(a, nameof(initialAccumulator), 0, double.PositiveInfinity) : null;
@@ -33,6 +35,16 @@ public sealed class AdaGrad(double learningRate = 0.01, double? epsilon = null, 
 
     /// <summary>Where ε enters: as given, else the profile's.</summary>
     public EpsilonPlacement EpsilonPlacement => epsilonPlacement ?? Keras.AdagradEpsilon;
+
+    /// <inheritdoc/>
+    /// <remarks>An unspecified learning rate becomes the new profile's default.</remarks>
+    protected override void OnProfileChanged()
+    {
+        if (!_learningRateGiven)
+        {
+            LearningRate = Keras.AdagradLearningRate;
+        }
+    }
 
     /// <inheritdoc/>
     public override string Name => "adagrad";

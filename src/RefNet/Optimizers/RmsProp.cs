@@ -9,7 +9,7 @@ using RefNet.Tensors;
 namespace RefNet.Optimizers;
 
 /// <summary>RMSprop (Keras 2 <c>RMSprop</c>): a = ρ·a + (1−ρ)·g²; p −= lr·g / (√a + ε).</summary>
-/// <remarks>Keras 2.x and tf.keras 2.x (momentum 0) put ε outside the square root; TensorFlow.js, Keras 3 and
+/// <remarks>Keras 2.x and tf.keras 2.0–2.10 (momentum 0) put ε outside the square root; tf.keras 2.11+ (the default optimizer), TensorFlow.js, Keras 3 and
 /// TF's ApplyRMSProp put it inside (see golden/published/optimizers.json), chosen by the Keras profile or
 /// <c>epsilonPlacement</c>. Defaults: lr 0.001, ρ 0.9, ε from the profile (1e-7; 1e-8 for Keras 2.0.x).</remarks>
 public sealed class RmsProp : Optimizer

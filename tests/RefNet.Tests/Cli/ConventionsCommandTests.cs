@@ -50,7 +50,7 @@ public sealed class ConventionsCommandTests
     {
         var (code, output, _) = Run("diff-profiles", "2.3.1", "tf-2.15");
         Assert.Equal(0, code);
-        Assert.StartsWith("Keras 2.3.1 vs tf.keras 2.15: 6 of", output);
+        Assert.StartsWith("Keras 2.3.1 vs tf.keras 2.15: 9 of", output);
         Assert.Contains("gru.reset_after", output);
         Assert.Contains("crossentropy.logits_after_activation", output);
         Assert.DoesNotContain("optimizer.epsilon", output);
