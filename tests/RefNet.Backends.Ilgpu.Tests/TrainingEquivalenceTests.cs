@@ -308,7 +308,12 @@ public abstract class TrainingEquivalenceTests<T>
         KerasProfile keras = KerasProfile.FromName(profile);
         var rng = new Random(12);
         (Tensor<T> sequences, Tensor<T> labels) = Sequences(rng);
-        TwoStepsMatch($"rnn {profile}", ProfileRnn(ReferenceBackend<T>.Instance, keras), ProfileRnn(gpu, keras), sequences, labels);
+        Network<T> cpuRnn = ProfileRnn(ReferenceBackend<T>.Instance, keras);
+        TwoStepsMatch($"rnn {profile}", cpuRnn, ProfileRnn(gpu, keras), sequences, labels);
+        // The profile was applied: the same network and data under the default profile end elsewhere.
+        Network<T> defaults = ProfileRnn(ReferenceBackend<T>.Instance, KerasProfile.Default);
+        defaults.Fit(sequences, labels, batchSize: 8, epochs: 1, seed: 5, verbose: 0);
+        Assert.NotEqual(defaults.WeightsHash(), cpuRnn.WeightsHash());
         Tensor<T> x = RandomTensor(rng, 16, 5);
         var bits = new T[16 * 2];
         for (int i = 0; i < bits.Length; i++)

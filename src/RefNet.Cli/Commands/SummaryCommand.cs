@@ -2,6 +2,7 @@
 // Takes --dense IN:UNITS[:ACT],... or --config model.json; bad input is a one-line usage error.
 using RefNet.Activations;
 using RefNet.Backends;
+using RefNet.Conventions;
 using RefNet.Engine;
 using RefNet.Layers;
 using RefNet.Serialization;
@@ -15,16 +16,17 @@ public sealed class SummaryCommand : ICommand
     public string Name => "summary";
 
     /// <inheritdoc/>
-    public string Description => "print the Keras summary of a network: --dense IN:UNITS[:ACT],UNITS[:ACT],... or --config model.json";
+    public string Description => "print the Keras summary of a network: --dense IN:UNITS[:ACT],UNITS[:ACT],... or --config model.json [--keras V]";
 
     /// <inheritdoc/>
     public int Run(string[] args, TextWriter output)
     {
         string? spec = null;
         string? config = null;
+        KerasProfile? keras = null;
         for (int i = 0; i < args.Length; i++)
         {
-            if (args[i] is "--dense" or "--config" && i + 1 == args.Length)
+            if (args[i] is "--dense" or "--config" or "--keras" && i + 1 == args.Length)
             {
                 throw new UsageException($"{args[i]} needs a value");
             }
@@ -36,16 +38,20 @@ public sealed class SummaryCommand : ICommand
             {
                 config = args[++i];
             }
+            else if (args[i] == "--keras")
+            {
+                keras = Profiles.Parse(args[++i], "--keras");
+            }
             else
             {
-                throw new UsageException($"unknown argument '{args[i]}' (expected --dense IN:UNITS[:ACT],... or --config model.json)");
+                throw new UsageException($"unknown argument '{args[i]}' (expected --dense IN:UNITS[:ACT],... or --config model.json [--keras V])");
             }
         }
         if ((spec is null) == (config is null))
         {
             throw new UsageException("give exactly one of --dense IN:UNITS[:ACT],UNITS[:ACT],... or --config model.json");
         }
-        Network<float> network = spec is not null ? ParseDense(spec) : LoadConfig(config!);
+        Network<float> network = spec is not null ? ParseDense(spec) : LoadConfig(config!, keras);
         output.Write(network.Summary());
         return 0;
     }
@@ -74,7 +80,9 @@ public sealed class SummaryCommand : ICommand
     /// <summary>Builds a network from a Keras-style model config file (see <see cref="ModelConfig"/>).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ModelConfigException">The file is not a valid model config; the message names the layer and field.</exception>
-    public static Network<float> LoadConfig(string path)
+    /// <param name="path">The JSON file.</param>
+    /// <param name="keras">The Keras profile; null: the file's <c>keras_version</c> decides (see <see cref="ModelConfig.FromJson{T}"/>).</param>
+    public static Network<float> LoadConfig(string path, KerasProfile? keras = null)
     {
         if (!File.Exists(path))
         {
@@ -82,7 +90,7 @@ public sealed class SummaryCommand : ICommand
         }
         try
         {
-            return ModelConfig.FromJson<float>(File.ReadAllText(path));
+            return ModelConfig.FromJson<float>(File.ReadAllText(path), keras: keras);
         }
         catch (ModelConfigException e)
         {

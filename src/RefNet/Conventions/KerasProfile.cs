@@ -92,8 +92,8 @@ public sealed class KerasProfile
     /// <summary>False where the version has no reset_after=True GRU at all (TensorFlow.js): asking for one is an error.</summary>
     public bool GruResetAfterSupported { get; private init; } = true;
 
-    /// <summary>Keras name of the LSTM/GRU/SimpleRNN default kernel initializer.</summary>
-    public string RecurrentKernelInitializer { get; private init; } = "glorot_uniform";
+    /// <summary>Keras name of the default kernel initializer of Dense, Conv2D and SimpleRNN/LSTM/GRU.</summary>
+    public string KernelInitializer { get; private init; } = "glorot_uniform";
 
     /// <summary>LSTM's default unit_forget_bias.</summary>
     public bool LstmUnitForgetBias { get; private init; } = true;
@@ -157,7 +157,7 @@ public sealed class KerasProfile
         AdagradInitialAccumulator = 0.1,
         RecurrentActivation = "hard_sigmoid",
         GruResetAfterSupported = false,
-        RecurrentKernelInitializer = "glorot_normal",
+        KernelInitializer = "glorot_normal",
         LstmUnitForgetBias = false,
     };
 
@@ -187,8 +187,10 @@ public sealed class KerasProfile
 
     /// <summary>The profile for a model file's <c>keras_version</c> string, or null when RefNet has no profile for it.</summary>
     /// <remarks>2.0.x → 2.0.8 and 2.3.x → 2.3.1 (their conventions did not change within the series); 2.2.x → 2.2.5;
-    /// 2.4–2.15 (tf.keras) → tf-2.15; "tfjs-layers 4.x" → tfjs-4.22. 2.1.x is null: its BatchNormalization rule changed
-    /// three times within the series (wave2-anchors §2.8), and so are 1.x, 3.x and anything unparsable.</remarks>
+    /// 2.11–2.15 (tf.keras with its new optimizers) → tf-2.15; "tfjs-layers 4.x" → tfjs-4.22. Null (no profile fits):
+    /// 2.1.x, whose BatchNormalization rule changed three times within the series (wave2-anchors §2.8); tf.keras 2.4–2.10
+    /// and the "-tf" versions of TensorFlow 1.x–2.3 ("2.2.4-tf"), whose optimizers put ε outside the root; 1.x, 3.x and
+    /// anything unparsable.</remarks>
     public static KerasProfile? FromKerasVersion(string? kerasVersion)
     {
         if (string.IsNullOrWhiteSpace(kerasVersion))
@@ -201,6 +203,10 @@ public sealed class KerasProfile
             string rest = v["tfjs-layers".Length..].Trim();
             return rest.StartsWith("4.", StringComparison.Ordinal) ? TfJs422 : null;
         }
+        if (v.Contains("-tf", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
         string[] parts = v.Split('.');
         if (parts.Length < 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int major)
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int minor) || major != 2)
@@ -212,7 +218,7 @@ public sealed class KerasProfile
             0 => Keras208,
             2 => Keras225,
             3 => Keras231,
-            >= 4 and <= 15 => TfKeras215,
+            >= 11 and <= 15 => TfKeras215,
             _ => null,
         };
     }

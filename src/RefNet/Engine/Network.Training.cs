@@ -50,10 +50,6 @@ public partial class Network<T> : INetwork
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(loss);
-        if (keras is not null)
-        {
-            Keras = keras;
-        }
         var list = new List<Metric>();
         foreach (string name in metrics ?? [])
         {
@@ -76,6 +72,10 @@ public partial class Network<T> : INetwork
             throw new ArgumentException($"Metric 'log_loss' is the cross-entropy of probabilities, but this {loss.Name} takes logits (fromLogits); " +
                 "use the loss itself, which History reports as 'loss'", nameof(metrics));
         }
+        if (keras is not null)
+        {
+            Keras = keras; // after every argument check: a refused Compile changes nothing
+        }
         optimizer.Keras = Keras;
         loss.Keras = Keras;
         Optimizer = optimizer;
@@ -89,29 +89,32 @@ public partial class Network<T> : INetwork
     public void Compile(string optimizer, string loss, IEnumerable<string>? metrics = null, KerasProfile? keras = null) =>
         Compile(Optimizer.FromName(optimizer), Losses.Loss.FromName(loss), metrics, keras);
 
-    // tf.keras' _keras_logits: the from-logits twin of the last loss asked about, and the output activation it needs.
-    private (Loss Of, (Loss Loss, Type Activation)? Twin)? _logitsTwin;
+    // tf.keras' _keras_logits: the from-logits twin of the last loss asked about (null for a loss without one).
+    private (Loss Of, Loss? Twin)? _logitsTwin;
 
-    private static (Loss, Type)? LogitsTwin(Loss loss)
+    private static Loss? LogitsTwin(Loss loss)
     {
-        (Loss, Type)? twin = loss switch
+        Loss? twin = loss switch
         {
-            CategoricalCrossentropy { FromLogits: false } c => (new CategoricalCrossentropy(c.Reduction, c.Epsilon, fromLogits: true), typeof(Softmax)),
-            SparseCategoricalCrossentropy { FromLogits: false } c => (new SparseCategoricalCrossentropy(c.Reduction, c.Epsilon, fromLogits: true), typeof(Softmax)),
-            BinaryCrossentropy { FromLogits: false } c => (new BinaryCrossentropy(c.Reduction, c.Epsilon, fromLogits: true), typeof(Sigmoid)),
+            CategoricalCrossentropy { FromLogits: false } c => new CategoricalCrossentropy(c.Reduction, c.Epsilon, fromLogits: true),
+            SparseCategoricalCrossentropy { FromLogits: false } c => new SparseCategoricalCrossentropy(c.Reduction, c.Epsilon, fromLogits: true),
+            BinaryCrossentropy { FromLogits: false } c => new BinaryCrossentropy(c.Reduction, c.Epsilon, fromLogits: true),
             _ => null,
         };
-        if (twin is { } t)
+        if (twin is not null)
         {
-            t.Item1.Keras = loss.Keras;
+            twin.Keras = loss.Keras;
         }
         return twin;
     }
 
     /// <summary>What <paramref name="loss"/> reads for the latest forward pass under this network's profile: where the profile's
-    /// cross-entropy uses the logits after a softmax/sigmoid output (tf.keras 2.x) and the last layer ends in the activation
-    /// the loss pairs with (softmax for categorical, sigmoid for binary), the from-logits form of the loss and that layer's
-    /// logits (<see cref="Layer{T}.OutputLogits"/>); otherwise <paramref name="loss"/> and <paramref name="prediction"/>.</summary>
+    /// cross-entropy uses the logits after a softmax/sigmoid output (tf.keras 2.x) and the last layer ends in softmax or
+    /// sigmoid, the from-logits form of the loss and that layer's logits (<see cref="Layer{T}.OutputLogits"/>); otherwise
+    /// <paramref name="loss"/> and <paramref name="prediction"/>.</summary>
+    /// <remarks>As tf.keras 2.15's <c>_get_logits</c> (keras/backend.py l.5490–5522): the cached logits are used whichever of
+    /// the two activations produced them, so categorical cross-entropy after a sigmoid output is computed as the softmax
+    /// cross-entropy of its logits there too.</remarks>
     /// <returns>The loss to evaluate, its input, and whether that input is the logits (then backpropagate with
     /// <c>ofLogits: true</c>).</returns>
     public (Loss Loss, Tensor<T> Input, bool OfLogits) LossInput(Loss loss, Tensor<T> prediction)
@@ -125,8 +128,8 @@ public partial class Network<T> : INetwork
         {
             _logitsTwin = cached = (loss, LogitsTwin(loss));
         }
-        return cached.Twin is { } twin && _layers[^1].OutputLogits is { } logits && logits.Activation.GetType() == twin.Activation
-            ? (twin.Loss, logits.Logits, true)
+        return cached.Twin is { } twin && _layers[^1].OutputLogits is { } logits
+            ? (twin, logits.Logits, true)
             : (loss, prediction, false);
     }
 

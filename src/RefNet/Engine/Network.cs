@@ -49,6 +49,15 @@ public partial class Network<T>
                     $"The network's layers were built under the {_keras} profile; set {value} before adding layers (e.g. new Sequential<float>(keras: ...))");
             }
             _keras = value;
+            // A compiled network's optimizer and loss follow (Compile gave them the old profile).
+            if (Optimizer is not null)
+            {
+                Optimizer.Keras = value;
+            }
+            if (Loss is not null)
+            {
+                Loss.Keras = value;
+            }
         }
     }
 
@@ -116,6 +125,9 @@ public partial class Network<T>
             ? layer.DeclaredInputShape ?? throw new ArgumentException(
                 $"The first layer ({layer.TypeName}) needs an input shape, e.g. new Dense<float>(10, inputDim: 20)", nameof(layer))
             : _layers[^1].OutputShape!;
+        // Backend and profile first: a layer built elsewhere is refused before anything about it changes.
+        layer.UseBackend(Backend);
+        layer.UseProfile(Keras);
         if (layer.Name is null)
         {
             string baseName = ToSnakeCase(layer.TypeName);
@@ -124,8 +136,6 @@ public partial class Network<T>
             layer.Name = $"{baseName}_{n}";
         }
         layer.Seed ??= Seed + _layers.Count;
-        layer.UseBackend(Backend);
-        layer.UseProfile(Keras);
         layer.Build(input);
         _layers.Add(layer);
         _parameters = null;

@@ -291,16 +291,13 @@ public sealed class BatchNormalization<T> : Layer<T>
         MovingVarianceRule rule = VarianceRule == MovingVarianceRule.BesselWhenFused
             ? (InputShape!.Rank == 3 ? MovingVarianceRule.Bessel : MovingVarianceRule.Biased)
             : VarianceRule;
-        if (rule == MovingVarianceRule.Biased)
+        if (rule == MovingVarianceRule.Biased || m == 1)
         {
+            // One value per channel: σ² is exactly 0, and so is any rule's multiple of it (Keras 2.3's m/(m − 1 − ε) is
+            // negative there and TensorFlow multiplies it by that 0).
             return T.One;
         }
-        double divisor = rule == MovingVarianceRule.Bessel ? m - 1 : m - (1 + Epsilon);
-        if (divisor <= 0)
-        {
-            throw new InvalidOperationException(
-                $"BatchNormalization '{Name}': the {VarianceRule} moving-variance rule needs at least 2 values per channel in a training batch, got {m}");
-        }
+        double divisor = rule == MovingVarianceRule.Bessel ? m - 1 : m - (1 + Epsilon); // m ≥ 2 here: positive
         return T.CreateChecked(m / divisor);
     }
 

@@ -77,7 +77,7 @@ public sealed class Conv2D<T> : Layer<T>
         Padding = Window.CheckPadding(padding, "Conv2D");
         Activation = activation ?? ActivationFunction.Linear;
         UseBias = useBias;
-        KernelInitializer = kernelInitializer ?? new GlorotUniform();
+        _kernelInitializer = kernelInitializer;
         BiasInitializer = biasInitializer ?? new Constant(0);
         KernelRegularizer = kernelRegularizer;
         BiasRegularizer = biasRegularizer;
@@ -113,8 +113,10 @@ public sealed class Conv2D<T> : Layer<T>
     /// <summary>Whether the layer has a bias.</summary>
     public bool UseBias { get; }
 
-    /// <summary>Initializer of K.</summary>
-    public Initializer KernelInitializer { get; }
+    private readonly Initializer? _kernelInitializer;
+
+    /// <summary>Initializer of K: the one given, else the Keras profile's (glorot_uniform; glorot_normal in TensorFlow.js).</summary>
+    public Initializer KernelInitializer => _kernelInitializer ?? Initializer.FromName(Keras.KernelInitializer);
 
     /// <summary>Initializer of b.</summary>
     public Initializer BiasInitializer { get; }
@@ -196,13 +198,22 @@ public sealed class Conv2D<T> : Layer<T>
     /// <remarks>Skips δ·Kᵀ and col2im (the input gradient).</remarks>
     public override void BackwardParametersOnly(Tensor<T> outputGradient) => Backpropagate(outputGradient, needInputGradient: false);
 
+    /// <inheritdoc/>
+    public override (ActivationFunction Activation, Tensor<T> Logits)? OutputLogits =>
+        TagsLogits(Activation) && _preActivation is { } z ? (Activation, z) : null;
+
+    /// <inheritdoc/>
+    /// <remarks>δ = ∂J/∂z directly (tf.keras' cross-entropy from the logits).</remarks>
+    public override Tensor<T>? BackwardFromLogits(Tensor<T> logitsGradient, bool needInputGradient) =>
+        OutputLogits is null ? base.BackwardFromLogits(logitsGradient, needInputGradient) : Backpropagate(logitsGradient, needInputGradient, ofLogits: true);
+
     // δ = ∂J/∂a ⊙ f'(z);  ∂J/∂K = patchesᵀ · δ;  ∂J/∂b = Σ_pixels δ;  ∂J/∂x = col2im(δ · Kᵀ)
-    private Tensor<T>? Backpropagate(Tensor<T> outputGradient, bool needInputGradient)
+    private Tensor<T>? Backpropagate(Tensor<T> outputGradient, bool needInputGradient, bool ofLogits = false)
     {
         CheckBackward(_lastInput, outputGradient, _preActivation?.Shape ?? outputGradient.Shape);
         int pixels = _geometry.Batch * _geometry.OutHeight * _geometry.OutWidth;
         Tensor<T> delta = View(ref _gradientView, outputGradient, pixels, _filterShape);
-        if (!Activation.IsLinear)
+        if (!Activation.IsLinear && !ofLogits)
         {
             Tensor<T> d = Buffer(ref _preActivationGradient, outputGradient.Shape);
             Tensor<T> d2 = View(ref _deltaView, d, pixels, _filterShape);

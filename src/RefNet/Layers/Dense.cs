@@ -60,7 +60,7 @@ public sealed class Dense<T> : Layer<T>
         Units = units;
         Activation = activation ?? ActivationFunction.Linear;
         UseBias = useBias;
-        KernelInitializer = kernelInitializer ?? new GlorotUniform();
+        _kernelInitializer = kernelInitializer;
         BiasInitializer = biasInitializer ?? new Constant(0);
         KernelRegularizer = kernelRegularizer;
         BiasRegularizer = biasRegularizer;
@@ -82,8 +82,10 @@ public sealed class Dense<T> : Layer<T>
     /// <summary>Whether the layer has a bias.</summary>
     public bool UseBias { get; }
 
-    /// <summary>Initializer of W.</summary>
-    public Initializer KernelInitializer { get; }
+    private readonly Initializer? _kernelInitializer;
+
+    /// <summary>Initializer of W: the one given, else the Keras profile's (glorot_uniform; glorot_normal in TensorFlow.js).</summary>
+    public Initializer KernelInitializer => _kernelInitializer ?? Initializer.FromName(Keras.KernelInitializer);
 
     /// <summary>Initializer of b.</summary>
     public Initializer BiasInitializer { get; }

@@ -82,7 +82,7 @@ public abstract class Recurrent<T> : Layer<T>
     private readonly Initializer? _kernelInitializer;
 
     /// <summary>Initializer of W: the one given, else the profile's (glorot_uniform; glorot_normal in TensorFlow.js).</summary>
-    public Initializer KernelInitializer => _kernelInitializer ?? Initializer.FromName(Keras.RecurrentKernelInitializer);
+    public Initializer KernelInitializer => _kernelInitializer ?? Initializer.FromName(Keras.KernelInitializer);
 
     /// <summary>Initializer of U (orthogonal).</summary>
     public Initializer RecurrentInitializer { get; }

@@ -37,10 +37,10 @@ public sealed class AdaGrad(double? learningRate = null, double? epsilon = null,
     public EpsilonPlacement EpsilonPlacement => epsilonPlacement ?? Keras.AdagradEpsilon;
 
     /// <inheritdoc/>
-    /// <remarks>An unspecified learning rate becomes the new profile's default.</remarks>
-    protected override void OnProfileChanged()
+    /// <remarks>An unspecified learning rate that is still the previous profile's default becomes the new profile's.</remarks>
+    protected override void OnProfileChanged(KerasProfile previous)
     {
-        if (!_learningRateGiven)
+        if (!_learningRateGiven && LearningRate == previous.AdagradLearningRate)
         {
             LearningRate = Keras.AdagradLearningRate;
         }

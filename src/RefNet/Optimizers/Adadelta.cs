@@ -32,10 +32,10 @@ public sealed class Adadelta(double? learningRate = null, double rho = 0.95, dou
     public double Epsilon => EpsilonOrProfile(_epsilon);
 
     /// <inheritdoc/>
-    /// <remarks>An unspecified learning rate becomes the new profile's default.</remarks>
-    protected override void OnProfileChanged()
+    /// <remarks>An unspecified learning rate that is still the previous profile's default becomes the new profile's.</remarks>
+    protected override void OnProfileChanged(KerasProfile previous)
     {
-        if (!_learningRateGiven)
+        if (!_learningRateGiven && LearningRate == previous.AdadeltaLearningRate)
         {
             LearningRate = Keras.AdadeltaLearningRate;
         }

@@ -32,16 +32,23 @@ public abstract class Optimizer
         set
         {
             ArgumentNullException.ThrowIfNull(value);
+            if (ReferenceEquals(value, _keras))
+            {
+                return;
+            }
+            KerasProfile previous = _keras;
             _keras = value;
-            OnProfileChanged();
+            OnProfileChanged(previous);
         }
     }
 
     private KerasProfile _keras = KerasProfile.Default;
 
-    /// <summary>Called when <see cref="Keras"/> changes: an optimizer whose unspecified defaults live in fields (not read
-    /// through the profile at each step, e.g. a learning rate that callbacks may change) takes the new profile's here.</summary>
-    protected virtual void OnProfileChanged()
+    /// <summary>Called when <see cref="Keras"/> changes to another profile: an optimizer whose unspecified defaults live in
+    /// fields (a learning rate, which callbacks may change) takes the new profile's here — only while the value is still
+    /// <paramref name="previous"/>'s default, so a rate set by the user or a scheduler is kept.</summary>
+    /// <param name="previous">The profile before the change.</param>
+    protected virtual void OnProfileChanged(KerasProfile previous)
     {
     }
 

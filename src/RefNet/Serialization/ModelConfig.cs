@@ -176,6 +176,11 @@ public static class ModelConfig
                     string where = field is null ? string.Empty : $" field '{field}'";
                     throw new ModelConfigException($"layer {index} ({layer.TypeName}){where}: {ModelConfigException.MessageOf(e)}", index, field, e);
                 }
+                catch (NotSupportedException e)
+                {
+                    // A layer option the network's Keras profile does not have (TensorFlow.js' GRU has no reset_after).
+                    throw new ModelConfigException($"layer {index} ({layer.TypeName}): {e.Message}", index, null, e);
+                }
                 index++;
             }
             return network;
@@ -356,7 +361,7 @@ public static class ModelConfig
             int units = c.GetPositiveInt("units");
             ActivationFunction activation = c.GetActivation("activation", ActivationFunction.Linear);
             bool useBias = c.GetBool("use_bias", true);
-            Initializer kernelInit = c.GetInitializer("kernel_initializer", "glorot_uniform");
+            Initializer? kernelInit = c.Has("kernel_initializer") ? c.GetInitializer("kernel_initializer", "glorot_uniform") : null;
             Initializer biasInit = c.GetInitializer("bias_initializer", "zeros");
             Regularizer? kernelReg = c.GetRegularizer("kernel_regularizer");
             Regularizer? biasReg = c.GetRegularizer("bias_regularizer");
@@ -424,7 +429,7 @@ public static class ModelConfig
             }
             ActivationFunction activation = c.GetActivation("activation", ActivationFunction.Linear);
             bool useBias = c.GetBool("use_bias", true);
-            Initializer kernelInit = c.GetInitializer("kernel_initializer", "glorot_uniform");
+            Initializer? kernelInit = c.Has("kernel_initializer") ? c.GetInitializer("kernel_initializer", "glorot_uniform") : null;
             Initializer biasInit = c.GetInitializer("bias_initializer", "zeros");
             Regularizer? kernelReg = c.GetRegularizer("kernel_regularizer");
             Regularizer? biasReg = c.GetRegularizer("bias_regularizer");

@@ -58,13 +58,13 @@ public sealed class KerasProfileTests
     // 0.3152309 (ε 1e-7 outside √), 0.3161278 (Keras 2.0.x: ε 1e-8 outside), 0.0314658 (ε inside √: TensorFlow.js and the
     // optimizer tf.keras uses by default from TF 2.11).
     [Theory]
-    [InlineData("2.0.8", 0.3161278, "reference")]
-    [InlineData("2.2.5", 0.3152309, "reference")]
-    [InlineData("2.3.1", 0.3152309, "cpu")]
-    [InlineData("tf-2.15", 0.0314658, "cpu")]
-    [InlineData("tfjs-4.22", 0.0314658, "cpu")]
-    [InlineData("tfjs-4.22", 0.0314658, "reference")]
-    public void RmsProp_FirstStep_FollowsTheProfilesEpsilonAndPlacement(string profile, double step, string backendName)
+    [InlineData("2.0.8", 0.3161278, "reference", 1e-8, false)]
+    [InlineData("2.2.5", 0.3152309, "reference", 1e-7, false)]
+    [InlineData("2.3.1", 0.3152309, "cpu", 1e-7, false)]
+    [InlineData("tf-2.15", 0.0314658, "cpu", 1e-7, true)]
+    [InlineData("tfjs-4.22", 0.0314658, "cpu", 1e-7, true)]
+    [InlineData("tfjs-4.22", 0.0314658, "reference", 1e-7, true)]
+    public void RmsProp_FirstStep_FollowsTheProfilesEpsilonAndPlacement(string profile, double step, string backendName, double eps, bool inside)
     {
         IBackend<double> backend = Backend(backendName);
         Parameter<double> p = Param(backend, 1.0, 1e-4);
@@ -73,8 +73,7 @@ public sealed class KerasProfileTests
         AllEqual(1 - step, p, 7);
         // The formula, exactly: a = (1 − ρ)g².
         double a = 0.1 * 1e-8;
-        double eps = rmsprop.Epsilon;
-        double exact = rmsprop.EpsilonPlacement == EpsilonPlacement.InsideRoot ? 0.1 * 1e-4 / Math.Sqrt(a + eps) : 0.1 * 1e-4 / (Math.Sqrt(a) + eps);
+        double exact = inside ? 0.1 * 1e-4 / Math.Sqrt(a + eps) : 0.1 * 1e-4 / (Math.Sqrt(a) + eps);
         AllEqual(1 - exact, p);
     }
 
@@ -150,6 +149,27 @@ public sealed class KerasProfileTests
         keras2.Compile(adadelta, new MeanSquaredError());
         Assert.Equal(1.0, adadelta.LearningRate);
         Assert.Equal(1e-8, adadelta.Epsilon);
+        // A rate the user (or a scheduler) set survives Compile under any profile.
+        var set = new Adadelta { LearningRate = 0.3 };
+        var tf = new Sequential<double>(keras: KerasProfile.TfKeras215);
+        tf.Add(new Dense<double>(1, inputDim: 1));
+        tf.Compile(set, new MeanSquaredError());
+        Assert.Equal(0.3, set.LearningRate);
+        tf.Compile(set, new MeanSquaredError());
+        Assert.Equal(0.3, set.LearningRate);
+    }
+
+    [Fact]
+    public void Network_ProfileSetAfterCompile_ReachesTheOptimizerAndLoss()
+    {
+        var net = new Sequential<double>();
+        var adadelta = new Adadelta();
+        var bce = new BinaryCrossentropy();
+        net.Compile(adadelta, bce);
+        net.Keras = KerasProfile.TfKeras215;
+        Assert.Same(KerasProfile.TfKeras215, adadelta.Keras);
+        Assert.Equal(0.001, adadelta.LearningRate);
+        Assert.True(bce.EpsilonInLog);
     }
 
     // keras-golden.md §5.3: BCE(y = 1, p = 0) = −ln ε = 16.1180957 (Keras 2.x, TensorFlow.js) and −ln 2ε = 15.4249485
@@ -207,6 +227,82 @@ public sealed class KerasProfileTests
         Assert.Equal(expected[1], k[1], 12);
     }
 
+    // tf.keras 2.15's _get_logits takes the cached logits of either activation: categorical cross-entropy after a sigmoid
+    // output is the softmax cross-entropy of its logits, lse(z) − z_y; Keras 2.3.1 renormalises the sigmoids instead.
+    [Fact]
+    public void CrossEntropyAfterSigmoid_UnderTfKeras_IsTheSoftmaxCrossEntropyOfTheLogits()
+    {
+        var x = Tensor<double>.FromArray(new Shape(1, 1), [1.0]);
+        var y = Tensor<double>.FromArray(new Shape(1, 2), [0.0, 1.0]);
+        double[] losses = new double[2];
+        int i = 0;
+        foreach (KerasProfile profile in (KerasProfile[])[KerasProfile.TfKeras215, KerasProfile.Keras231])
+        {
+            var net = new Sequential<double>(keras: profile);
+            var dense = new Dense<double>(2, ActivationFunction.Sigmoid, inputDim: 1, useBias: false);
+            net.Add(dense);
+            dense.Kernel.Value.Span[0] = 1.0;
+            dense.Kernel.Value.Span[1] = -2.0;
+            net.Compile(new Sgd(), new CategoricalCrossentropy());
+            losses[i++] = net.Evaluate(x, y, batchSize: 1).Loss;
+        }
+        double lse = Math.Log(Math.Exp(1.0) + Math.Exp(-2.0));
+        Assert.Equal(lse - (-2.0), losses[0], 12);
+        double s1 = 1 / (1 + Math.Exp(-1.0)), s2 = 1 / (1 + Math.Exp(2.0));
+        Assert.Equal(-Math.Log(s2 / (s1 + s2)), losses[1], 12);
+    }
+
+    // Under tf.keras the sparse loss after TimeDistributed(Dense(softmax)) on sequences reads the logits, (batch, T, classes):
+    // the value is the mean over samples and steps of lse(z) − z_label with z = x·K, and one SGD step moves K by
+    // −lr·Σ x·(softmax(z) − onehot)/(B·T), all written out here.
+    [Fact]
+    public void SparseLossAfterTimeDistributedSoftmax_UnderTfKeras_ReadsTheLogits()
+    {
+        var net = new Sequential<double>(keras: KerasProfile.TfKeras215);
+        var dense = new Dense<double>(3, ActivationFunction.Softmax, useBias: false);
+        net.Add(new TimeDistributed<double>(dense, inputShape: new Shape(2, 1)));
+        double[] k = [0.5, -30.0, 2.0];
+        for (int j = 0; j < 3; j++)
+        {
+            dense.Kernel.Value.Span[j] = k[j];
+        }
+        net.Compile(new Sgd(learningRate: 0.1), new SparseCategoricalCrossentropy());
+        double[] xs = [1.0, 0.5, -1.0, 2.0];   // (2 samples, 2 steps, 1 feature)
+        double[] labels = [1, 0, 2, 1];
+        var x = Tensor<double>.FromArray(new Shape(2, 2, 1), xs);
+        var y = Tensor<double>.FromArray(new Shape(2, 2), labels);
+        double expected = 0;
+        double[] grad = new double[3];
+        for (int r = 0; r < 4; r++)
+        {
+            double[] z = [.. k.Select(kj => xs[r] * kj)];
+            double lse = Math.Log(z.Sum(Math.Exp));
+            expected += (lse - z[(int)labels[r]]) / 4;
+            for (int j = 0; j < 3; j++)
+            {
+                grad[j] += xs[r] * (Math.Exp(z[j] - lse) - (j == (int)labels[r] ? 1 : 0)) / 4;
+            }
+        }
+        Assert.Equal(expected, net.Evaluate(x, y, batchSize: 2).Loss, 10);
+        net.Fit(x, y, batchSize: 2, epochs: 1, shuffle: false, verbose: 0);
+        for (int j = 0; j < 3; j++)
+        {
+            Assert.Equal(k[j] - (0.1 * grad[j]), dense.Kernel.Value.Span[j], 12);
+        }
+    }
+
+    [Fact]
+    public void TfJsGru_WithResetAfter_InAModelFile_IsAModelConfigError()
+    {
+        const string json = """
+            {"class_name": "Sequential", "keras_version": "tfjs-layers 4.22.0", "config": [
+              {"class_name": "GRU", "config": {"units": 2, "reset_after": true, "batch_input_shape": [null, 3, 2]}}]}
+            """;
+        var e = Assert.Throws<ModelConfigException>(() => ModelConfig.FromJson<float>(json));
+        Assert.Equal(0, e.LayerIndex);
+        Assert.Contains("reset_after", e.Message);
+    }
+
     [Theory]
     [InlineData("2.0.8", "hard_sigmoid", false, true, "glorot_uniform")]
     [InlineData("2.2.5", "hard_sigmoid", false, true, "glorot_uniform")]
@@ -231,6 +327,12 @@ public sealed class KerasProfileTests
         Assert.Equal(forgetBias ? 1f : 0f, bias[3]); // the f block (3..5) starts at 1 only with unit_forget_bias
         Assert.Equal(kernelInit, lstm.KernelInitializer.Name);
         Assert.Equal(kernelInit, ((SimpleRNN<float>)net.Layers[2]).KernelInitializer.Name);
+        var dense = new Sequential<float>(keras: KerasProfile.FromName(profile));
+        dense.Add(new Dense<float>(2, inputDim: 3));
+        Assert.Equal(kernelInit, ((Dense<float>)dense.Layers[0]).KernelInitializer.Name);
+        var conv = new Sequential<float>(keras: KerasProfile.FromName(profile));
+        conv.Add(new Conv2D<float>(1, 1, inputShape: new Shape(2, 2, 1)));
+        Assert.Equal(kernelInit, ((Conv2D<float>)conv.Layers[0]).KernelInitializer.Name);
     }
 
     [Fact]
@@ -297,7 +399,10 @@ public sealed class KerasProfileTests
     [InlineData("2.0.5", "2.0.8")]
     [InlineData("2.2.4", "2.2.5")]
     [InlineData("2.3.0", "2.3.1")]
-    [InlineData("2.4.0", "tf-2.15")]
+    [InlineData("2.11.0", "tf-2.15")]
+    [InlineData("2.4.0", null)]
+    [InlineData("2.10.1", null)]
+    [InlineData("2.2.4-tf", null)]
     [InlineData("2.15.0", "tf-2.15")]
     [InlineData("tfjs-layers 4.22.0", "tfjs-4.22")]
     [InlineData("2.1.6", null)]
