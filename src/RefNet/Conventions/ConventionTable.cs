@@ -131,8 +131,8 @@ public static class ConventionTable
             new("batchnorm.moving_variance", "what BatchNormalization's moving variance is fed", BatchNormalization<float>.RuleName(p.BatchNormMovingVariance), id switch
             {
                 "2.0.8" => $"{K208} keras/backend/tensorflow_backend.py moving_average_update (zero_debias=False): biased σ² (wave2-anchors.md §2.8)",
-                "2.2.5" => $"{K225} keras/layers/normalization.py (2.2.4 l.187–193): σ²·n/(n−(1+ε)); NOT IMPLEMENTED: 2.1.3–2.2.5's "
-                    + "zero-debiased moving average (TF zero_debias=True), RefNet applies the plain one",
+                "2.2.5" => $"{K225} keras/layers/normalization.py (2.2.4 l.187–193): σ²·n/(n−(1+ε)); backend/tensorflow_backend.py "
+                    + "moving_average_update: assign_moving_average(zero_debias=True) since 3ce40705 (wave2-anchors.md §2.8)",
                 "2.3.1" => $"{K231} keras/layers/normalization.py l.195, backend/tensorflow_backend.py ~l.1297: σ²·n/(n−(1+ε)), plain moving average",
                 "tf-2.15" => $"{Tf26} keras/layers/normalization/batch_normalization.py l.503–514, 561–574: fused (4-D) path Bessel n/(n−1), non-fused biased",
                 _ => $"{Js}) tfjs-layers/src/layers/normalization.ts doMovingAverage: biased σ² (tfc.moments; wave2-anchors.md §2.8)",

@@ -121,7 +121,7 @@ public sealed class KerasProfile
     {
         KerasVersion = "2.2.5",
         RecurrentActivation = "hard_sigmoid",
-        BatchNormMovingVariance = MovingVarianceRule.Keras23,
+        BatchNormMovingVariance = MovingVarianceRule.ZeroDebiased,
     };
 
     /// <summary>Keras 2.3.1, the last multi-backend Keras; RefNet's default.</summary>

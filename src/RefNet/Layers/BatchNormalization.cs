@@ -28,6 +28,13 @@ public enum MovingVarianceRule
     /// <summary>tf.keras 2.x's default: <see cref="Bessel"/> for 4-D (N, H, W, C) inputs, which take its fused path, and
     /// <see cref="Biased"/> otherwise (its non-fused path, <c>tf.nn.moments</c>).</summary>
     BesselWhenFused,
+
+    /// <summary>Keras 2.1.4–2.2.5: σ²·m/(m − (1 + ε)) as <see cref="Keras23"/>, and both moving statistics zero-debiased as
+    /// TensorFlow's <c>assign_moving_average(zero_debias=True)</c> (Keras commit 3ce40705): a shadow b starts at 0,
+    /// b ← b − (b − v)·(1 − momentum), and s = b / (1 − momentumᵗ) after the t-th training step, so the initial moving
+    /// values are forgotten at the first step. The shadows and t live in the layer, not among its weights (as TensorFlow's
+    /// extra variables are not Keras weights): they are not saved, and a loaded layer starts them again.</summary>
+    ZeroDebiased,
 }
 
 /// <summary>Batch normalization over the last axis (Keras <c>BatchNormalization(axis=-1)</c>).</summary>
@@ -39,12 +46,14 @@ public enum MovingVarianceRule
 /// Inference: the same formula with the moving mean and variance.</para>
 /// <para>Keras 2 defaults: momentum 0.99, ε 1e-3, center and scale on, β = 0, γ = 1, moving mean 0, moving variance 1;
 /// γ and β are trainable, the moving statistics are non-trainable parameters (Summary counts them as such, 4·C in all).
-/// Keras 2.1.3–2.2.5 also zero-debiased the moving average (TensorFlow's <c>zero_debias=True</c>); that form is not
-/// implemented here.</para>
+/// Keras 2.1.4–2.2.5 also zero-debiased the moving averages (TensorFlow's <c>zero_debias=True</c>):
+/// <see cref="MovingVarianceRule.ZeroDebiased"/>.</para>
 /// </remarks>
 public sealed class BatchNormalization<T> : Layer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private Tensor<T>? _biasedMean, _biasedVariance;
+    private long _debiasSteps;
     private Tensor<T>? _lastInput;
     private bool _lastTraining;
     private Tensor<T>? _centered, _normalized, _broadcast, _zeros, _scratch, _output, _inputGradient;
@@ -235,8 +244,20 @@ public sealed class BatchNormalization<T> : Layer<T>
         if (training)
         {
             T keep = T.CreateChecked(1 - Momentum);
-            Backend.Update(MovingMean.Value, _mean, new MovingAverage(keep, T.One));
-            Backend.Update(MovingVariance.Value, _variance, new MovingAverage(keep, VarianceFactor(m)));
+            if (VarianceRule == MovingVarianceRule.ZeroDebiased)
+            {
+                _debiasSteps++;
+                T correction = T.CreateChecked(1 - Math.Pow(Momentum, _debiasSteps));
+                _biasedMean ??= Backend.Allocate(_channelRow);
+                _biasedVariance ??= Backend.Allocate(_channelRow);
+                Backend.Update(MovingMean.Value, _mean, _biasedMean, new ZeroDebiasedAverage(keep, T.One, correction));
+                Backend.Update(MovingVariance.Value, _variance, _biasedVariance, new ZeroDebiasedAverage(keep, VarianceFactor(m), correction));
+            }
+            else
+            {
+                Backend.Update(MovingMean.Value, _mean, new MovingAverage(keep, T.One));
+                Backend.Update(MovingVariance.Value, _variance, new MovingAverage(keep, VarianceFactor(m)));
+            }
         }
         return output;
     }
@@ -288,9 +309,12 @@ public sealed class BatchNormalization<T> : Layer<T>
     // The variance fed to the moving average is rule(σ²) = σ²·factor.
     private T VarianceFactor(int m)
     {
-        MovingVarianceRule rule = VarianceRule == MovingVarianceRule.BesselWhenFused
-            ? (InputShape!.Rank == 3 ? MovingVarianceRule.Bessel : MovingVarianceRule.Biased)
-            : VarianceRule;
+        MovingVarianceRule rule = VarianceRule switch
+        {
+            MovingVarianceRule.BesselWhenFused => InputShape!.Rank == 3 ? MovingVarianceRule.Bessel : MovingVarianceRule.Biased,
+            MovingVarianceRule.ZeroDebiased => MovingVarianceRule.Keras23,
+            MovingVarianceRule r => r,
+        };
         if (rule == MovingVarianceRule.Biased || m == 1)
         {
             // One value per channel: σ² is exactly 0, and so is any rule's multiple of it (Keras 2.3's m/(m − 1 − ε) is
@@ -324,13 +348,14 @@ public sealed class BatchNormalization<T> : Layer<T>
         return c;
     }
 
-    /// <summary>The config name of a rule: "biased", "keras_2_3", "bessel" or "bessel_when_fused".</summary>
+    /// <summary>The config name of a rule: "biased", "keras_2_3", "bessel", "bessel_when_fused" or "zero_debiased".</summary>
     public static string RuleName(MovingVarianceRule rule) => rule switch
     {
         MovingVarianceRule.Biased => "biased",
         MovingVarianceRule.Keras23 => "keras_2_3",
         MovingVarianceRule.Bessel => "bessel",
         MovingVarianceRule.BesselWhenFused => "bessel_when_fused",
+        MovingVarianceRule.ZeroDebiased => "zero_debiased",
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown moving-variance rule"),
     };
 
@@ -342,7 +367,8 @@ public sealed class BatchNormalization<T> : Layer<T>
         "keras_2_3" => MovingVarianceRule.Keras23,
         "bessel" => MovingVarianceRule.Bessel,
         "bessel_when_fused" => MovingVarianceRule.BesselWhenFused,
-        _ => throw new ArgumentException($"unknown BatchNormalization moving_variance_rule '{name}' (have: biased, keras_2_3, bessel, bessel_when_fused)", nameof(name)),
+        "zero_debiased" => MovingVarianceRule.ZeroDebiased,
+        _ => throw new ArgumentException($"unknown BatchNormalization moving_variance_rule '{name}' (have: biased, keras_2_3, bessel, bessel_when_fused, zero_debiased)", nameof(name)),
     };
 
     /// <summary>x / d (a sum over m values made a mean).</summary>
@@ -359,6 +385,21 @@ public sealed class BatchNormalization<T> : Layer<T>
     {
         /// <inheritdoc/>
         public T Apply(T variance) => T.One / T.Sqrt(variance + epsilon);
+    }
+
+    /// <summary>b ← b − (b − v·factor)·(1 − momentum); s = b / correction with correction = 1 − momentumᵗ: TensorFlow's
+    /// <c>assign_moving_average(zero_debias=True)</c> (s the moving statistic, b its shadow).</summary>
+    /// <param name="oneMinusMomentum">1 − momentum.</param>
+    /// <param name="factor">The variance rule's factor (1 for the mean).</param>
+    /// <param name="correction">1 − momentumᵗ for this step's t.</param>
+    public readonly struct ZeroDebiasedAverage(T oneMinusMomentum, T factor, T correction) : IUpdateWithState<T>
+    {
+        /// <inheritdoc/>
+        public void Apply(ref T s, T v, ref T b)
+        {
+            b -= (b - (v * factor)) * oneMinusMomentum;
+            s = b / correction;
+        }
     }
 
     /// <summary>s ← s − (s − v·factor)·(1 − momentum): TensorFlow's <c>assign_moving_average</c> without zero-debiasing.</summary>

@@ -503,7 +503,7 @@ public static class ModelConfig
             Regularizer? betaReg = c.GetRegularizer("beta_regularizer");
             Regularizer? gammaReg = c.GetRegularizer("gamma_regularizer");
             MovingVarianceRule? rule = c.Has("moving_variance_rule")
-                ? BatchNormalization<T>.ParseRule(c.GetChoice("moving_variance_rule", "biased", "biased", "keras_2_3", "bessel", "bessel_when_fused"))
+                ? BatchNormalization<T>.ParseRule(c.GetChoice("moving_variance_rule", "biased", "biased", "keras_2_3", "bessel", "bessel_when_fused", "zero_debiased"))
                 : null;
             return new BatchNormalization<T>(axis, momentum, epsilon, center, scale, beta, gamma, movingMean, movingVariance, betaReg, gammaReg,
                 rule, c.GetInputShape(), c.GetOptionalString("name"));

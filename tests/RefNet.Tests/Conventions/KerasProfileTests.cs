@@ -363,6 +363,25 @@ public sealed class KerasProfileTests
         Assert.Equal(0.99 + (0.01 * factor), bn.MovingVariance.Value.ToArray()[0], 12);
     }
 
+    // Keras 2.2.5 (zero_debias=True): shadows b start at 0, b ← m·b + (1 − m)·v, s = b/(1 − mᵗ). Batches (1, 3) then (0, 4):
+    // means 2 then 2, σ² 1 then 4, fed as σ²·2/(2 − 1.001). After step 1 s equals the batch statistic exactly (the
+    // initial 0 and 1 are forgotten); after step 2, b = (1 − m)(m·x₁ + x₂) and s = (m·x₁ + x₂)/(1 + m).
+    [Fact]
+    public void BatchNormalization_Keras225_ZeroDebiasesBothMovingStatistics()
+    {
+        var net = new Sequential<double>(keras: KerasProfile.Keras225);
+        net.Add(new BatchNormalization<double>(inputShape: new Shape(1)));
+        var bn = (BatchNormalization<double>)net.Layers[0];
+        Assert.Equal(MovingVarianceRule.ZeroDebiased, bn.VarianceRule);
+        double f = 2 / (2 - 1.001), m = 0.99;
+        bn.Forward(Tensor<double>.FromArray(new Shape(2, 1), [1.0, 3.0]), training: true);
+        Assert.Equal(2.0, bn.MovingMean.Value.ToArray()[0], 12);
+        Assert.Equal(1.0 * f, bn.MovingVariance.Value.ToArray()[0], 10);
+        bn.Forward(Tensor<double>.FromArray(new Shape(2, 1), [0.0, 4.0]), training: true);
+        Assert.Equal(2.0, bn.MovingMean.Value.ToArray()[0], 12);
+        Assert.Equal(((m * 1.0 * f) + (4.0 * f)) / (1 + m), bn.MovingVariance.Value.ToArray()[0], 10);
+    }
+
     [Fact]
     public void Network_Profile_CannotChangeUnderBuiltLayers()
     {
@@ -435,6 +454,7 @@ public sealed class KerasProfileTests
     {
         var d = ConventionTable.Differences(KerasProfile.Keras208, KerasProfile.Keras231).ToDictionary(r => r.Key);
         Assert.Equal(["optimizer.epsilon", "rnn.recurrent_activation", "batchnorm.moving_variance"], d.Keys.ToArray());
+        Assert.Equal(("biased", "keras_2_3"), (d["batchnorm.moving_variance"].A, d["batchnorm.moving_variance"].B));
         Assert.Equal(("1E-08", "1E-07"), (d["optimizer.epsilon"].A, d["optimizer.epsilon"].B));
         Assert.Empty(ConventionTable.Differences(KerasProfile.TfJs422, KerasProfile.TfJs422));
     }

@@ -171,13 +171,15 @@ public sealed class BatchNormalizationTests
         var e = Assert.Throws<ShapeMismatchException>(() => axis1.Build(new Shape(4, 4, 3)));
         Assert.Contains("bn_axis", e.Message);
         Assert.Contains("axis 1", e.Message);
-        // One value per channel (a last batch of one row): σ² = 0 under every rule, so v ← momentum·v (no 0·∞).
+        // One value per channel (a last batch of one row): σ² = 0 under every rule, so v ← momentum·v (no 0·∞); zero-debiased,
+        // the first step's moving variance is that batch's, 0.
         foreach (MovingVarianceRule rule in Enum.GetValues<MovingVarianceRule>())
         {
             BatchNormalization<double> single = Bn(new Shape(2), rule);
             double before = single.MovingVariance.Value.ToArray()[0];
             single.Forward(Tensor<double>.FromArray(new Shape(1, 2), [0.5, -1.0]), training: true);
-            Assert.Equal(single.Momentum * before, single.MovingVariance.Value.ToArray()[0], 15);
+            double expected = rule == MovingVarianceRule.ZeroDebiased ? 0 : single.Momentum * before;
+            Assert.Equal(expected, single.MovingVariance.Value.ToArray()[0], 15);
         }
         BatchNormalization<double> bn = Bn(new Shape(3));
         var wrong = Assert.Throws<ShapeMismatchException>(() => bn.Forward(new Tensor<double>(2, 4), training: true));
