@@ -100,35 +100,9 @@ def main():
     n = x.shape[0]
     print(f"pytorch {torch.__version__} mnist-mlp: {a.precision}, {a.threads} thread(s), batch {batch}, data: {source}")
 
-    def epoch():
-        model.train()
-        order = torch.randperm(n)
-        total, correct = 0.0, 0
-        for start in range(0, n, batch):
-            idx = order[start:start + batch]
-            xb, yb = x[idx], y[idx]
-            opt.zero_grad(set_to_none=True)
-            out = model(xb)
-            loss = loss_fn(out, yb)
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(idx)
-            correct += (out.argmax(1) == yb).sum().item()
-        return total / n, correct / n
-
-    t = time.perf_counter()
-    loss, acc = epoch()
-    print(f"warm-up epoch: {time.perf_counter() - t:.3f} s, loss {loss:.4f}, acc {acc:.4f}")
-    times = []
-    for e in range(a.epochs):
-        t = time.perf_counter()
-        loss, acc = epoch()
-        times.append(time.perf_counter() - t)
-        print(f"epoch {e + 1}: {times[-1]:.3f} s, loss {loss:.4f}, acc {acc:.4f}")
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(f"RESULT mnist-mlp impl=pytorch-{torch.__version__} precision={a.precision} threads={a.threads} data={source} "
-          f"best_s={min(times):.3f} median_s={statistics.median(times):.3f} alloc_bytes_per_step=n/a peak_mb={peak_mb:.0f}")
-
+    # A whole epoch of warm-up, then the timed epochs (the loop and RESULT line are the ones the other peers share).
+    timed_epochs("mnist-mlp", lambda rows: train_epoch(model, opt, loss_fn, x, y, batch, rows), n, n, a.epochs,
+                 f"precision={a.precision} threads={a.threads} data={source} alloc_bytes_per_step=n/a")
 
 if __name__ == "__main__":
     main()

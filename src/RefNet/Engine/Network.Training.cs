@@ -3,7 +3,6 @@
 // are batch-size-weighted means of the per-batch values seen during training.
 using System.Numerics;
 using RefNet.Backends;
-using RefNet.Activations;
 using RefNet.Callbacks;
 using RefNet.Conventions;
 using RefNet.Losses;
