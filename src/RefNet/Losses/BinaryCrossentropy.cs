@@ -1,5 +1,6 @@
 // Binary cross-entropy: J = mean_batch( mean_features −[y ln p + (1−y) ln(1−p)] ), p = clip(ŷ, ε, 1−ε);
-// ∂J/∂ŷ = (ŷ − y)/(ŷ(1−ŷ)·B·D) strictly inside the clip range, 0 outside. Favours clarity over speed.
+// ∂J/∂ŷ = (ŷ − y)/(ŷ(1−ŷ)·B·D) inside the clip range [ε, 1−ε] (bounds included: TensorFlow's clip_by_value
+// passes the gradient where ŷ equals a bound), 0 beyond it. Favours clarity over speed.
 // tf.keras 2.x adds ε inside the logs again: −[y ln(p + ε) + (1−y) ln(1−p+ε)], p clipped (the Keras profile chooses).
 // From logits z (Keras from_logits=True, TF sigmoid_cross_entropy_with_logits): per element max(z, 0) − z·y + ln(1 + e^{−|z|}),
 // no clipping; ∂J/∂z = (σ(z) − y)/(B·D).
@@ -96,27 +97,27 @@ public sealed class BinaryCrossentropy(Reduction reduction = Reduction.SumOverBa
         public T Finish(T unused, T sum) => sum / columns;
     }
 
-    /// <summary>ε &lt; ŷ &lt; 1−ε ? scale·(ŷ − y)/(ŷ(1 − ŷ))/D : 0.</summary>
+    /// <summary>ε ≤ ŷ ≤ 1−ε ? scale·(ŷ − y)/(ŷ(1 − ŷ))/D : 0 (the bounds pass the gradient, as TensorFlow's clip_by_value).</summary>
     public readonly struct Derivative<T>(T scale, T columns, T epsilon) : IBinaryFunction<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         /// <inheritdoc/>
         public T Apply(T p, T y)
         {
-            bool inside = p > epsilon && p < T.One - epsilon;
-            return inside ? scale * (p - y) / (p * (T.One - p)) / columns : T.Zero;
+            bool clipped = p < epsilon || p > T.One - epsilon; // false for NaN: a NaN prediction gives a NaN gradient
+            return clipped ? T.Zero : scale * (p - y) / (p * (T.One - p)) / columns;
         }
     }
 
-    /// <summary>tf.keras 2.x: ε &lt; ŷ &lt; 1−ε ? scale·(−y/(ŷ + ε) + (1 − y)/(1 − ŷ + ε))/D : 0.</summary>
+    /// <summary>tf.keras 2.x: ε ≤ ŷ ≤ 1−ε ? scale·(−y/(ŷ + ε) + (1 − y)/(1 − ŷ + ε))/D : 0.</summary>
     public readonly struct EpsilonInLogDerivative<T>(T scale, T columns, T epsilon) : IBinaryFunction<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         /// <inheritdoc/>
         public T Apply(T p, T y)
         {
-            bool inside = p > epsilon && p < T.One - epsilon;
-            return inside ? scale * (((T.One - y) / (T.One - p + epsilon)) - (y / (p + epsilon))) / columns : T.Zero;
+            bool clipped = p < epsilon || p > T.One - epsilon;
+            return clipped ? T.Zero : scale * (((T.One - y) / (T.One - p + epsilon)) - (y / (p + epsilon))) / columns;
         }
     }
 

@@ -76,12 +76,12 @@ public sealed class CategoricalCrossentropy(Reduction reduction = Reduction.SumO
         return u == T.One ? x : T.Log(u) * x / (u - T.One);
     }
 
-    /// <summary>u_j = ∂L/∂q_j = −y_j/q_j strictly inside the clip range, 0 where the clip is active.</summary>
+    /// <summary>u_j = ∂L/∂q_j = −y_j/q_j inside the clip range [ε, 1−ε] (bounds included, as TensorFlow's clip_by_value), 0 beyond it.</summary>
     private static T U<T>(T q, T y, T epsilon)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        bool inside = q > epsilon && q < T.One - epsilon;
-        return inside ? -y / q : T.Zero;
+        bool clipped = q < epsilon || q > T.One - epsilon; // false for NaN: NaN propagates
+        return clipped ? T.Zero : -y / q;
     }
 
     /// <summary>Pass 1: s = Σ ŷ; pass 2: −Σ y ln clip(ŷ/s, ε, 1−ε).</summary>

@@ -3,7 +3,7 @@
 // uses — keras-golden.md §5.3): clip the probabilities, take logs, then the sparse softmax cross-entropy
 // of those logs: J = mean_batch( −ln c_y + ln Σ_k c_k ), c = clip(ŷ, ε, 1−ε). No renormalisation before the clip, so it
 // equals categorical cross-entropy of one-hot(y) for rows that sum to 1 strictly inside the clip range, and differs there.
-// ∂J/∂ŷ_k = (1/Σc − [k = y]/c_k)/B where ε < ŷ_k < 1−ε, 0 where the clip is active.
+// ∂J/∂ŷ_k = (1/Σc − [k = y]/c_k)/B where ε ≤ ŷ_k ≤ 1−ε, 0 beyond (TensorFlow's clip_by_value passes the gradient at its bounds).
 // From logits: J = mean_batch( lse(z) − z_y ), categorical cross-entropy from logits of one-hot(y).
 using System.Numerics;
 using RefNet.Backends;
@@ -144,7 +144,7 @@ public sealed class SparseCategoricalCrossentropy(Reduction reduction = Reductio
         public T Finish(T sum, T loss) => loss + T.Log(sum);
     }
 
-    /// <summary>Pass 1: s = Σ clip(ŷ); ∂L/∂ŷ_k = scale·(1/s − y_k/ŷ_k) strictly inside the clip range, 0 outside.</summary>
+    /// <summary>Pass 1: s = Σ clip(ŷ); ∂L/∂ŷ_k = scale·(1/s − y_k/ŷ_k) inside the clip range [ε, 1−ε] (bounds included), 0 beyond it.</summary>
     public readonly struct Derivative<T>(T scale, T epsilon) : IRowMap<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -163,7 +163,7 @@ public sealed class SparseCategoricalCrossentropy(Reduction reduction = Reductio
         /// <inheritdoc/>
         public T Apply(T p, T y, T sum, T unused)
         {
-            bool clipped = p <= epsilon || p >= T.One - epsilon; // false for NaN: a NaN prediction gives a NaN gradient
+            bool clipped = p < epsilon || p > T.One - epsilon; // false for NaN: a NaN prediction gives a NaN gradient
             return clipped ? T.Zero : scale * ((T.One / sum) - (y / p));
         }
     }

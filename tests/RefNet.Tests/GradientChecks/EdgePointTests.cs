@@ -33,7 +33,7 @@ public class EdgePointTests
     [Theory]
     [InlineData(0.5, false)]
     [InlineData(0.9, false)]
-    [InlineData(1.0, false)] // exactly ε: the clip is active (Keras' clip passes only strictly inside, as implemented)
+    [InlineData(1.0, true)] // exactly ε: the gradient passes (TensorFlow's _ClipByValueGrad in python/ops/clip_ops.py zeroes only x < min and x > max)
     [InlineData(1.1, true)]
     [InlineData(2.0, true)]
     [InlineData(20.0, true)]
