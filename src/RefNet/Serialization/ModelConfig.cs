@@ -245,7 +245,7 @@ public static class ModelConfig
         return layer;
     }
 
-    private static void WriteValue(Utf8JsonWriter w, object? value, string where)
+    internal static void WriteValue(Utf8JsonWriter w, object? value, string where)
     {
         switch (value)
         {
