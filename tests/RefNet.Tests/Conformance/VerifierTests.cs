@@ -1,0 +1,260 @@
+// refnet verify against hand-made results: the expected tensors themselves pass, a perturbed element fails with its index
+// and values, and every kind of bad input (malformed case, missing, truncated or misshapen results, a command that
+// crashes or hangs, a non-deterministic command) fails that case with one line while the others still run.
+using System.Text.Json;
+using System.Xml.Linq;
+using RefNet.Conformance;
+using RefNet.Conventions;
+using Xunit;
+
+namespace RefNet.Tests.Conformance;
+
+public sealed class VerifierTests : IDisposable
+{
+    private const string Selection = "^(optimizer/rmsprop|optimizer/adam|loss/mean_squared_error|layer/dense/relu|network/mlp_step/sgd)$";
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"refnet-verify-test-{Guid.NewGuid():N}");
+
+    public VerifierTests()
+    {
+        Cases = Path.Combine(_root, "cases");
+        Results = Path.Combine(_root, "results");
+        Assert.Equal(0, Run("cases", "export", Cases, "--include", Selection).Code);
+        // A correct implementation: the expected results themselves, copied into a results folder.
+        foreach (string file in Directory.EnumerateFiles(Cases, "*.npy", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(Results, Path.GetRelativePath(Cases, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    private string Cases { get; }
+
+    private string Results { get; }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = RefNet.Cli.Cli.Run(args, output, error);
+        return (code, output.ToString().Replace("\r\n", "\n"), error.ToString());
+    }
+
+    private static string LastLine(string text) => text.TrimEnd('\n').Split('\n')[^1];
+
+    private string ResultFile(string caseId, string file) => Path.Combine(Results, caseId, file);
+
+    private void Perturb(string caseId, string file, int index, Func<double, double> change)
+    {
+        string path = ResultFile(caseId, file);
+        NpyArray a = Npy.Read(path);
+        double[] values = (double[])a.Values.Clone();
+        values[index] = change(values[index]);
+        Npy.Write(path, a with { Values = values });
+    }
+
+    [Fact]
+    public void TheExpectedTensors_PassEveryCase_AndTheLastLineCountsThem()
+    {
+        var (code, output, _) = Run("verify", "--cases", Cases, "--results", Results);
+        Assert.Equal(0, code);
+        Assert.Equal("verify: 5 passed, 0 failed, 0 skipped", LastLine(output));
+    }
+
+    [Fact]
+    public void AWrongElement_FailsItsCase_NamingTensorIndexValuesAndTolerance_OthersPass()
+    {
+        Perturb("layer/dense/relu", "grad_kernel.npy", 7, v => v + 1e-6);
+        var (code, output, _) = Run("verify", "--cases", Cases, "--results", Results);
+        Assert.Equal(1, code);
+        Assert.Equal("verify: 4 passed, 1 failed, 0 skipped", LastLine(output));
+        string line = output.Split('\n').Single(l => l.StartsWith("FAIL", StringComparison.Ordinal));
+        Assert.Contains("layer/dense/relu: grad_kernel: 1 / 20 mismatched; worst at (1, 3)", line);
+        Assert.Contains("abs error 1", line); // 1.0000000xE-06
+        Assert.Contains("allowed ", line);
+    }
+
+    [Fact]
+    public void AnErrorWithinTheTolerance_Passes()
+    {
+        // One unit in the last place of a float64 result is far inside c·√K·u·M.
+        Perturb("layer/dense/relu", "y.npy", 2, v => Math.BitIncrement(v));
+        Assert.Equal(0, Run("verify", "--cases", Cases, "--results", Results).Code);
+    }
+
+    [Fact]
+    public void NaN_IsNeverWithinTolerance_ButNaNMatchesNaN()
+    {
+        var tensor = new CaseTensor("y", "output", "y.npy", [2], "float64", Tolerance: new CaseTolerance(1, 1, 1, "loose"));
+        Assert.False(Verifier.Compare(tensor, new NpyArray("float64", [2], [1, 2]), new NpyArray("float64", [2], [1, double.NaN])).Passed);
+        Assert.True(Verifier.Compare(tensor, new NpyArray("float64", [2], [1, double.NaN]), new NpyArray("float64", [2], [1, double.NaN])).Passed);
+        Assert.False(Verifier.Compare(tensor, new NpyArray("float64", [2], [1, double.PositiveInfinity]), new NpyArray("float64", [2], [1, double.NegativeInfinity])).Passed);
+    }
+
+    [Fact]
+    public void BadResults_FailOnlyTheirCase_WithOneLineEach()
+    {
+        File.Delete(ResultFile("loss/mean_squared_error", "grad_y_pred.npy"));
+        Npy.Write(ResultFile("layer/dense/relu", "y.npy"), new NpyArray("float64", [5, 3], new double[15]));
+        byte[] bytes = File.ReadAllBytes(ResultFile("optimizer/adam", "params.npy"));
+        File.WriteAllBytes(ResultFile("optimizer/adam", "params.npy"), bytes[..^8]);
+        Directory.Delete(Path.Combine(Results, "optimizer", "rmsprop"), recursive: true);
+        var (code, output, _) = Run("verify", "--cases", Cases, "--results", Results);
+        Assert.Equal(1, code);
+        Assert.Equal("verify: 1 passed, 4 failed, 0 skipped", LastLine(output));
+        Assert.Contains("FAIL  loss/mean_squared_error: grad_y_pred: missing results file grad_y_pred.npy", output);
+        Assert.Contains("FAIL  layer/dense/relu: y: shape (5, 3) but the case expects (3, 4) (y.npy)", output);
+        Assert.Contains("FAIL  optimizer/adam: params: unreadable results file: ", output);
+        Assert.Contains("data is truncated", output);
+        Assert.Contains("FAIL  optimizer/rmsprop: no results folder ", output);
+        Assert.Contains("PASS  network/mlp_step/sgd", output);
+    }
+
+    [Fact]
+    public void AMalformedCaseJson_FailsThatCase_AndTheRunGoesOn()
+    {
+        File.WriteAllText(Path.Combine(Cases, "loss", "mean_squared_error", "case.json"), "{\"format\": \"refnet-case/1\", \"id\": ");
+        File.WriteAllText(Path.Combine(Cases, "optimizer", "adam", "case.json"), "{\"format\": \"onnx\"}");
+        var (code, output, _) = Run("verify", "--cases", Cases, "--results", Results);
+        Assert.Equal(1, code);
+        Assert.Contains("FAIL  loss/mean_squared_error: case is unreadable: ", output);
+        Assert.Contains("not valid JSON", output);
+        Assert.Contains("format 'onnx' is not 'refnet-case/1'", output);
+        Assert.Equal("verify: 3 passed, 2 failed, 0 skipped", LastLine(output));
+    }
+
+    [Fact]
+    public void Filters_SelectCases_AndXfailCountsAsSkipped()
+    {
+        Perturb("optimizer/adam", "params.npy", 0, v => v * 2);
+        var (code, output, _) = Run("verify", "--cases", Cases, "--results", Results, "--include", "^optimizer/", "--xfail", "adam");
+        Assert.Equal(0, code);
+        Assert.Contains("XFAIL optimizer/adam", output);
+        Assert.Equal("verify: 1 passed, 0 failed, 1 skipped", LastLine(output));
+        (code, output, _) = Run("verify", "--cases", Cases, "--results", Results, "--exclude", "adam");
+        Assert.Equal(0, code);
+        Assert.Equal("verify: 4 passed, 0 failed, 0 skipped", LastLine(output));
+    }
+
+    [Fact]
+    public void Trace_NamesTheFirstLayerThatDiffers_InForwardThenBackwardOrder()
+    {
+        Perturb("network/mlp_step/sgd", "dense_2.kernel_after.npy", 0, v => v + 1);
+        Perturb("network/mlp_step/sgd", "dense_1.output.npy", 3, v => v + 1);
+        var (_, output, _) = Run("verify", "--cases", Cases, "--results", Results, "--include", "network", "--trace");
+        Assert.Contains("FAIL  network/mlp_step/sgd: first difference: dense_1.output: 1 / 20 mismatched; worst at (0, 3)", output);
+        Assert.Contains("and 1 more tensor: dense_2.kernel_after", output);
+    }
+
+    [Fact]
+    public void AResultFromAnotherProfile_IsExplained_AsThatProfilesConvention()
+    {
+        // ε inside the root (tf.keras 2.11+ RMSprop) and the paper's Adam form (TensorFlow.js) on the cases' own givens.
+        foreach ((string id, KerasProfile profile) in new[] { ("optimizer/rmsprop", KerasProfile.TfKeras215), ("optimizer/adam", KerasProfile.TfJs422) })
+        {
+            CaseBuilder other = CaseLibrary.Find(id)!.Create("float64", profile, 0);
+            Npy.Write(ResultFile(id, "params.npy"), other.Arrays["params"]);
+        }
+        var (code, output, _) = Run("verify", "--cases", Cases, "--results", Results, "--include", "^optimizer/");
+        Assert.Equal(1, code);
+        string rms = output.Split('\n').Single(l => l.Contains("optimizer/rmsprop", StringComparison.Ordinal));
+        Assert.Contains("matches tf.keras 2.15's convention (--keras tf-2.15)", rms);
+        Assert.Contains("rmsprop.epsilon_placement", rms);
+        string adam = output.Split('\n').Single(l => l.Contains("optimizer/adam", StringComparison.Ordinal));
+        Assert.Contains("matches TensorFlow.js 4.22's convention (--keras tfjs-4.22)", adam);
+        Assert.Contains("adam.epsilon_form", adam);
+    }
+
+    [Fact]
+    public void AWrongResultThatNoProfileExplains_HasNoExplanation()
+    {
+        Perturb("optimizer/rmsprop", "params.npy", 5, v => v + 0.01);
+        var (_, output, _) = Run("verify", "--cases", Cases, "--results", Results, "--include", "rmsprop");
+        Assert.DoesNotContain("matches", output);
+    }
+
+    [Fact]
+    public void Reports_MarkdownJsonAndJUnit_CarryTheSameVerdicts()
+    {
+        Perturb("optimizer/adam", "params.npy", 0, v => v * 2);
+        string md = Path.Combine(_root, "r.md"), json = Path.Combine(_root, "r.json"), junit = Path.Combine(_root, "r.xml");
+        Run("verify", "--cases", Cases, "--results", Results, "--report-md", md, "--report-json", json, "--junit", junit);
+        string markdown = File.ReadAllText(md);
+        Assert.Contains("| `optimizer/adam` | failed |", markdown);
+        Assert.Contains("| `layer/dense/relu` | passed |", markdown);
+        Assert.Contains("## optimizer/adam", markdown);
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal("verify: 4 passed, 1 failed, 0 skipped", doc.RootElement.GetProperty("summary").GetString());
+        JsonElement adam = doc.RootElement.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "optimizer/adam");
+        JsonElement t = adam.GetProperty("tensors")[0];
+        Assert.Equal("(0, 0, 0)", t.GetProperty("worst_index").GetString());
+        Assert.Equal(2 * t.GetProperty("expected").GetDouble(), t.GetProperty("actual").GetDouble());
+        XElement suite = XDocument.Load(junit).Root!;
+        Assert.Equal("5", suite.Attribute("tests")!.Value);
+        Assert.Equal("1", suite.Attribute("failures")!.Value);
+        XElement failed = suite.Elements("testcase").Single(e => e.Element("failure") is not null);
+        Assert.Equal("optimizer", failed.Attribute("classname")!.Value);
+        Assert.Equal("adam", failed.Attribute("name")!.Value);
+    }
+
+    [Fact]
+    public void Exec_CrashHangSkipAndNonDeterminism_EachOneLine_TheRunGoesOn()
+    {
+        // One shell script plays five implementations, chosen by the case folder's name; rmsprop's writes the clock's
+        // nanoseconds into its parameters (a valid NPY that differs from run to run).
+        string script = Path.Combine(_root, "impl.sh");
+        File.WriteAllText(script, $$"""
+            case "$1" in
+              *dense*) echo "Traceback: ZeroDivisionError: division by zero" >&2; exit 3 ;;
+              *adam*) exec sleep 30 ;;
+              *mean_squared*) echo "not in this implementation: mse" >&2; exit 77 ;;
+              *rmsprop*) cp "$1"/*.npy "$2"/; date +%N | cut -c1-8 | dd of="$2/params.npy" bs=1 seek=200 count=8 conv=notrunc 2>/dev/null ;;
+              *) cp "$1"/*.npy "$2"/ ;;
+            esac
+            """);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (code, output, _) = Run("verify", "--cases", Cases, "--exec", $"sh {script} {{case}} {{out}}", "--timeout", "2", "--repeat", "3");
+        Assert.True(clock.Elapsed.TotalSeconds < 25, $"the hanging case was not stopped by --timeout: {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(1, code);
+        Assert.Contains("FAIL  layer/dense/relu: --exec exited with code 3: Traceback: ZeroDivisionError: division by zero", output);
+        Assert.Contains("FAIL  optimizer/adam: --exec timed out after 2 s (killed)", output);
+        Assert.Contains("SKIP  loss/mean_squared_error: not in this implementation: mse", output);
+        Assert.Contains("FAIL  optimizer/rmsprop: ", output);
+        Assert.Contains("not deterministic: 'params' element", output);
+        Assert.Contains("PASS  network/mlp_step/sgd", output);
+        Assert.Equal("verify: 1 passed, 3 failed, 1 skipped", LastLine(output));
+    }
+
+    [Fact]
+    public void Usage_Errors_AreExitCode2_WithOneLine()
+    {
+        Assert.Equal(2, Run("verify", "--cases", Cases).Code);
+        Assert.Equal(2, Run("verify", "--cases", Cases, "--results", Results, "--exec", "true").Code);
+        Assert.Equal(2, Run("verify", "--cases", Cases, "--results", Results, "--repeat", "2").Code);
+        Assert.Equal(2, Run("verify", "--cases", Cases, "--results", Results, "--include", "(").Code);
+        Assert.Equal(2, Run("cases", "export", Cases, "--dtype", "f16").Code);
+        var (code, _, err) = Run("verify", "--cases", "/nonexistent/cases", "--results", Results);
+        Assert.Equal(1, code);
+        Assert.Contains("no such cases folder", err);
+    }
+
+    [Fact]
+    public void Export_IsDeterministic_AndListNamesEveryCase()
+    {
+        string again = Path.Combine(_root, "again");
+        Assert.Equal(0, Run("cases", "export", again, "--include", Selection).Code);
+        foreach (string file in Directory.EnumerateFiles(Cases, "*", SearchOption.AllDirectories))
+        {
+            Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(again, Path.GetRelativePath(Cases, file))));
+        }
+        var (code, output, _) = Run("cases", "list");
+        Assert.Equal(0, code);
+        Assert.Equal($"{CaseLibrary.All.Count} cases", LastLine(output));
+        foreach (string kind in new[] { "activation", "layer", "loss", "optimizer", "network" })
+        {
+            Assert.Contains(CaseLibrary.All, c => c.Kind == kind);
+        }
+    }
+}
