@@ -31,7 +31,8 @@ public sealed record TensorComparison(string Name, bool Passed, long Mismatches,
         : $"{Name}: {Mismatches} / {Count} mismatched; worst at {WorstIndex}: expected {G(Expected)}, actual {G(Actual)}, " +
           $"abs error {G(AbsError)}, rel error {G(RelError)} (allowed {G(Allowed)})";
 
-    internal static string G(double v) => v.ToString("G9", CultureInfo.InvariantCulture);
+    /// <summary>A number as this report prints it (9 significant digits, invariant culture).</summary>
+    public static string G(double v) => v.ToString("G9", CultureInfo.InvariantCulture);
 }
 
 /// <summary>The verdict on one case.</summary>
