@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 SKIP = 77
+RESULTS = ("output", "grad", "state", "param_after", "loss", "sample")
 
 
 class Unsupported(Exception):
@@ -30,7 +31,7 @@ def load(case_dir):
     dtype = torch.float64 if case["dtype"] == "float64" else torch.float32
     givens = {}
     for t in case["tensors"]:
-        if t["role"] in ("output", "grad", "state", "param_after", "loss"):
+        if t["role"] in RESULTS:
             continue
         a = np.load(os.path.join(case_dir, t["file"]))
         givens[t["name"]] = torch.tensor(a, dtype=torch.int64 if a.dtype.kind in "iu" else dtype)
@@ -252,8 +253,10 @@ def run_layer(case, givens):
     if "alpha" in case.get("conventions", {}):
         params["_alpha"] = float(case["conventions"]["alpha"])
     y, state = layer_forward(op, x, params, case["conventions"].get("training", "true") == "true")
-    (y * givens["dy"]).sum().backward()
     out = {"y": y, **state}
+    if "dy" not in givens:  # a forward-only (published) case
+        return out
+    (y * givens["dy"]).sum().backward()
     if x.dtype.is_floating_point:
         out["grad_x"] = x.grad
     for name, p in params.items():
@@ -363,6 +366,38 @@ def run_network(case, givens):
     return out
 
 
+# ---- initializers: torch.nn.init, for a Keras (inputs, units) kernel (PyTorch weights are (units, inputs)) ----
+
+def run_initializer(case, dtype):
+    op = case["op"]["config"]
+    name, (fan_in, fan_out) = op["initializer"], op["shape"]
+    if not isinstance(name, str):
+        name = {"RandomUniform": "random_uniform", "RandomNormal": "random_normal", "TruncatedNormal": "truncated_normal"}.get(name["class_name"], name["class_name"])
+    torch.manual_seed(case["seed"])
+    w = torch.empty(fan_out, fan_in, dtype=dtype)
+    init = torch.nn.init
+    if name == "glorot_uniform":
+        init.xavier_uniform_(w)
+    elif name == "he_uniform":
+        init.kaiming_uniform_(w, nonlinearity="relu")
+    elif name == "lecun_uniform":
+        init.kaiming_uniform_(w, nonlinearity="linear")
+    elif name in ("glorot_normal", "he_normal", "lecun_normal"):
+        # Keras' VarianceScaling normal is truncated at ±2s with s = √(scale/n)/0.8796…; torch's *_normal_ are not truncated.
+        n = {"glorot_normal": (fan_in + fan_out) / 2, "he_normal": fan_in / 2, "lecun_normal": fan_in}[name]
+        s = math.sqrt(1.0 / n) / 0.87962566103423978
+        init.trunc_normal_(w, std=s, a=-2 * s, b=2 * s)
+    elif name == "random_uniform":
+        init.uniform_(w, -0.05, 0.05)
+    elif name == "random_normal":
+        init.normal_(w, 0.0, 0.05)
+    elif name == "truncated_normal":
+        init.trunc_normal_(w, std=0.05, a=-0.1, b=0.1)
+    else:
+        raise Unsupported(f"initializer '{name}'")
+    return {"sample": w.t().contiguous()}
+
+
 def main(case_dir, out_dir):
     case, dtype, givens = load(case_dir)
     kind = case["kind"]
@@ -375,6 +410,10 @@ def main(case_dir, out_dir):
             results = run_optimizer(case, givens)
         elif kind == "network":
             results = run_network(case, givens)
+        elif kind == "initializer":
+            results = run_initializer(case, dtype)
+        elif kind == "parameters":
+            raise Unsupported("parameter counts are Keras bookkeeping, not a PyTorch computation (the published numbers prove these cases)")
         else:
             raise Unsupported(f"case kind '{kind}'")
     except Unsupported as e:
@@ -383,7 +422,7 @@ def main(case_dir, out_dir):
     os.makedirs(out_dir, exist_ok=True)
     np_dtype = np.float64 if dtype == torch.float64 else np.float32
     for t in case["tensors"]:
-        if t["role"] in ("output", "grad", "state", "param_after", "loss"):
+        if t["role"] in RESULTS:
             value = results[t["name"]]
             np.save(os.path.join(out_dir, t["file"]), value.detach().numpy().astype(np_dtype).reshape(t["shape"]))
     return 0

@@ -38,7 +38,7 @@ public sealed class CaseBuilder
 
     /// <summary>Starts a case.</summary>
     /// <param name="id">Case id (its folder).</param>
-    /// <param name="kind">activation · layer · loss · optimizer · network · golden.</param>
+    /// <param name="kind">activation · layer · loss · optimizer · network · initializer · parameters.</param>
     /// <param name="dtype">float64 or float32.</param>
     /// <param name="keras">Profile whose conventions the case follows.</param>
     /// <param name="seed">Seed of the drawn givens.</param>
@@ -125,6 +125,13 @@ public sealed class CaseBuilder
         OpJson = Encoding.UTF8.GetString(stream.ToArray());
     }
 
+    /// <summary>Records the op as ready JSON (e.g. a published model config).</summary>
+    public void SetOpJson(string json)
+    {
+        using JsonDocument doc = JsonDocument.Parse(json); // validates
+        OpJson = json;
+    }
+
     /// <summary>An explicit convention switch, e.g. ("relu_gradient_at_0", "0").</summary>
     public void Convention(string key, string value) => _conventions[key] = value;
 
@@ -148,6 +155,15 @@ public sealed class CaseBuilder
         Add(new CaseTensor(name, role, name + ".npy", shape, Dtype, kerasWeight, Tolerance(kind, reductionLength, expected)),
             new NpyArray(Dtype, shape, expected));
     }
+
+    /// <summary>An expected result that must be matched exactly (counts, integers).</summary>
+    public void ExactResult(string name, string role, int[] shape, double[] values, string dtype = "int64") =>
+        Add(new CaseTensor(name, role, name + ".npy", shape, dtype, Tolerance: new CaseTolerance(0, 0, 1, "exact: an integer count")),
+            new NpyArray(dtype, shape, values));
+
+    /// <summary>A random draw judged by its statistics; <paramref name="example"/> (RefNet's own draw) is stored as the file.</summary>
+    public void Sample(string name, int[] shape, double[] example, CaseStatistics statistics) =>
+        Add(new CaseTensor(name, "sample", name + ".npy", shape, Dtype, Statistics: statistics), new NpyArray(Dtype, shape, [.. example.Select(Round)]));
 
     /// <summary>The tolerance of a result: rtol = c·√K·u and atol = c·√K·u·M, where u is the dtype's unit roundoff,
     /// K the reduction length, M = max(1, max|expected|) the result's magnitude and c the class constant. A correct

@@ -38,7 +38,7 @@ public sealed record CaseDefinition(string Id, string Kind, Action<CaseBuilder> 
 }
 
 /// <summary>Every case RefNet exports, in a fixed order.</summary>
-public static class CaseLibrary
+public static partial class CaseLibrary
 {
     private static readonly Lazy<IReadOnlyList<CaseDefinition>> AllCases = new(CreateAll);
 
@@ -58,6 +58,8 @@ public static class CaseLibrary
         AddLosses(list);
         AddOptimizers(list);
         AddNetworks(list);
+        AddInitializers(list);
+        AddGolden(list);
         return list;
     }
 

@@ -13,12 +13,13 @@ namespace RefNet.Conformance;
 /// <param name="Shape">Dimensions, C order.</param>
 /// <param name="Dtype">float64, float32 or int64.</param>
 /// <param name="KerasWeight">The Keras weight name for parameters ("kernel", "recurrent_kernel", …), else null.</param>
-/// <param name="Tolerance">For results: how close an implementation must come; null for givens.</param>
+/// <param name="Tolerance">For results compared element by element: how close an implementation must come; null for givens.</param>
+/// <param name="Statistics">For a random draw (role sample): the moments and bounds it must show; its file is only an example draw.</param>
 public sealed record CaseTensor(string Name, string Role, string File, int[] Shape, string Dtype, string? KerasWeight = null,
-    CaseTolerance? Tolerance = null)
+    CaseTolerance? Tolerance = null, CaseStatistics? Statistics = null)
 {
     /// <summary>The roles of results (what an implementation writes); every other role is given.</summary>
-    public static IReadOnlySet<string> ResultRoles { get; } = new HashSet<string> { "output", "grad", "state", "param_after", "loss" };
+    public static IReadOnlySet<string> ResultRoles { get; } = new HashSet<string> { "output", "grad", "state", "param_after", "loss", "sample" };
 
     /// <summary>Whether an implementation must produce this tensor.</summary>
     public bool IsResult => ResultRoles.Contains(Role);
@@ -36,6 +37,17 @@ public sealed record CaseTolerance(double Rtol, double Atol, int ReductionLength
     public double Allowed(double expected) => Atol + (Rtol * Math.Abs(expected));
 }
 
+/// <summary>What a random draw must show: all values finite and inside [Min, Max] (when given), and its sample mean and
+/// variance within Z standard errors of the distribution's (SE of the mean √(σ²/n); of the variance √((μ₄ − σ⁴)/n)).</summary>
+/// <param name="Mean">The distribution's mean.</param>
+/// <param name="Variance">Its variance σ².</param>
+/// <param name="FourthMoment">Its central fourth moment μ₄.</param>
+/// <param name="Min">Lower bound of the support, or null.</param>
+/// <param name="Max">Upper bound, or null.</param>
+/// <param name="Z">Standard errors allowed (6: a correct draw fails once in ~10⁹).</param>
+/// <param name="Basis">Where the numbers come from.</param>
+public sealed record CaseStatistics(double Mean, double Variance, double FourthMoment, double? Min, double? Max, double Z, string Basis);
+
 /// <summary>A case's manifest (case.json).</summary>
 public sealed class ConformanceCase
 {
@@ -45,7 +57,7 @@ public sealed class ConformanceCase
     /// <summary>Case id, also its folder under the cases directory, e.g. "layer/conv2d/same_even_kernel".</summary>
     public required string Id { get; init; }
 
-    /// <summary>activation · layer · loss · optimizer · network · golden.</summary>
+    /// <summary>activation · layer · loss · optimizer · network · initializer · parameters.</summary>
     public required string Kind { get; init; }
 
     /// <summary>One sentence: what is computed.</summary>
@@ -123,6 +135,24 @@ public sealed class ConformanceCase
                 if (t.KerasWeight is not null)
                 {
                     w.WriteString("keras_weight", t.KerasWeight);
+                }
+                if (t.Statistics is CaseStatistics st)
+                {
+                    w.WriteStartObject("statistics");
+                    w.WriteNumber("mean", st.Mean);
+                    w.WriteNumber("variance", st.Variance);
+                    w.WriteNumber("fourth_moment", st.FourthMoment);
+                    if (st.Min is double lo)
+                    {
+                        w.WriteNumber("min", lo);
+                    }
+                    if (st.Max is double hi)
+                    {
+                        w.WriteNumber("max", hi);
+                    }
+                    w.WriteNumber("z", st.Z);
+                    w.WriteString("basis", st.Basis);
+                    w.WriteEndObject();
                 }
                 if (t.Tolerance is CaseTolerance tol)
                 {
@@ -206,10 +236,18 @@ public sealed class ConformanceCase
                     tolerance = new CaseTolerance(Number(tol, "rtol", path, where), Number(tol, "atol", path, where),
                         (int)Number(tol, "reduction_length", path, where), tol.TryGetProperty("basis", out JsonElement b) ? b.GetString() ?? "" : "");
                 }
+                CaseStatistics? statistics = null;
+                if (t.TryGetProperty("statistics", out JsonElement st))
+                {
+                    double? Optional(string f) => st.TryGetProperty(f, out JsonElement v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+                    statistics = new CaseStatistics(Optional("mean") ?? throw new CaseFormatException(path, $"{where}.statistics.mean is missing"),
+                        Number(st, "variance", path, where), Number(st, "fourth_moment", path, where), Optional("min"), Optional("max"),
+                        Number(st, "z", path, where), st.TryGetProperty("basis", out JsonElement sb) ? sb.GetString() ?? "" : "");
+                }
                 var tensor = new CaseTensor(Text(t, "name", path, where), Text(t, "role", path, where), file,
                     [.. shape.EnumerateArray().Select(d => d.GetInt32())], Text(t, "dtype", path, where),
-                    t.TryGetProperty("keras_weight", out JsonElement kw) ? kw.GetString() : null, tolerance);
-                if (tensor.IsResult && tolerance is null)
+                    t.TryGetProperty("keras_weight", out JsonElement kw) ? kw.GetString() : null, tolerance, statistics);
+                if (tensor.IsResult && tolerance is null && statistics is null)
                 {
                     throw new CaseFormatException(path, $"{where} ('{tensor.Name}', role {tensor.Role}) is a result but has no tolerance");
                 }
@@ -275,7 +313,7 @@ public sealed class ConformanceCase
     {
         if (!e.TryGetProperty(field, out JsonElement v) || v.ValueKind != JsonValueKind.Number || !double.IsFinite(v.GetDouble()) || v.GetDouble() < 0)
         {
-            throw new CaseFormatException(path, $"{where}.tolerance.{field} is missing or not a finite non-negative number");
+            throw new CaseFormatException(path, $"{where}: {field} is missing or not a finite non-negative number");
         }
         return v.GetDouble();
     }

@@ -275,6 +275,10 @@ public static class Verifier
             return new(tensor.Name, false, expected.Length, expected.Length, "", 0, 0, 0, 0, 0,
                 $"shape {actual.ShapeText} but the case expects {expected.ShapeText} ({tensor.File})");
         }
+        if (tensor.Statistics is CaseStatistics statistics)
+        {
+            return CompareStatistics(tensor.Name, statistics, actual);
+        }
         CaseTolerance tol = tensor.Tolerance!;
         long mismatches = 0;
         int worst = -1;
@@ -311,6 +315,40 @@ public static class Verifier
         double abs = Math.Abs(wa - we);
         return new(tensor.Name, mismatches == 0, mismatches, expected.Values.Length, IndexText(expected.Shape, worst), we, wa,
             abs, we == 0 ? (abs == 0 ? 0 : double.PositiveInfinity) : abs / Math.Abs(we), tol.Allowed(we));
+    }
+
+    /// <summary>A random draw against its distribution: finite, inside the bounds, mean and variance within Z standard errors.</summary>
+    private static TensorComparison CompareStatistics(string name, CaseStatistics s, NpyArray actual)
+    {
+        double[] v = actual.Values;
+        int n = v.Length;
+        TensorComparison Fail(string problem) => new(name, false, 1, n, "", 0, 0, 0, 0, 0, problem);
+        int bad = Array.FindIndex(v, x => !double.IsFinite(x));
+        if (bad >= 0)
+        {
+            return Fail($"element {IndexText(actual.Shape, bad)} is {TensorComparison.G(v[bad])}");
+        }
+        if (n < 2)
+        {
+            return Fail("a draw of fewer than 2 values has no sample variance");
+        }
+        double lo = v.Min(), hi = v.Max();
+        if ((s.Min is double min && lo < min) || (s.Max is double max && hi > max))
+        {
+            return Fail($"values span [{TensorComparison.G(lo)}, {TensorComparison.G(hi)}] but the distribution's support is [{TensorComparison.G(s.Min ?? double.NegativeInfinity)}, {TensorComparison.G(s.Max ?? double.PositiveInfinity)}]");
+        }
+        double mean = v.Average();
+        double variance = v.Sum(x => (x - mean) * (x - mean)) / (n - 1);
+        double meanError = Math.Sqrt(s.Variance / n), varianceError = Math.Sqrt(Math.Max(s.FourthMoment - (s.Variance * s.Variance), 0) / n);
+        if (Math.Abs(mean - s.Mean) > s.Z * meanError)
+        {
+            return Fail($"sample mean {TensorComparison.G(mean)} is {Math.Abs(mean - s.Mean) / meanError:F1} standard errors from {TensorComparison.G(s.Mean)} (allowed {s.Z})");
+        }
+        if (Math.Abs(variance - s.Variance) > s.Z * varianceError)
+        {
+            return Fail($"sample variance {TensorComparison.G(variance)} is {Math.Abs(variance - s.Variance) / varianceError:F1} standard errors from {TensorComparison.G(s.Variance)} (allowed {s.Z})");
+        }
+        return new(name, true, 0, n, "", s.Variance, variance, Math.Abs(variance - s.Variance), Math.Abs(variance - s.Variance) / s.Variance, s.Z * varianceError);
     }
 
     private static string IndexText(int[] shape, int flat)

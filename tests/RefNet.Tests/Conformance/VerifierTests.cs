@@ -93,6 +93,37 @@ public sealed class VerifierTests : IDisposable
         Assert.False(Verifier.Compare(tensor, new NpyArray("float64", [2], [1, double.PositiveInfinity]), new NpyArray("float64", [2], [1, double.NegativeInfinity])).Passed);
     }
 
+    [Theory]
+    [InlineData("right", null)]
+    [InlineData("too wide", "but the distribution's support is")]
+    [InlineData("too narrow", "sample variance")]
+    [InlineData("shifted", "sample mean")]
+    [InlineData("nan", "is NaN")]
+    public void AnInitializerDraw_IsJudgedByItsDistribution(string kind, string? reason)
+    {
+        CaseBuilder b = CaseLibrary.Find("initializer/glorot_uniform")!.Create();
+        CaseTensor sample = b.Build().Results.Single();
+        double limit = sample.Statistics!.Max!.Value;
+        var random = new Random(5);
+        double[] draw = [.. Enumerable.Range(0, 60000).Select(_ => (2 * random.NextDouble()) - 1).Select(u => kind switch
+        {
+            "too wide" => u * limit * 1.01,
+            "too narrow" => u * limit * 0.97,
+            "shifted" => (u * limit * 0.98) + (0.02 * limit),
+            _ => u * limit,
+        })];
+        if (kind == "nan")
+        {
+            draw[17] = double.NaN;
+        }
+        TensorComparison c = Verifier.Compare(sample, b.Arrays["sample"], new NpyArray("float64", [200, 300], draw));
+        Assert.Equal(reason is null, c.Passed);
+        if (reason is not null)
+        {
+            Assert.Contains(reason, c.Problem);
+        }
+    }
+
     [Fact]
     public void BadResults_FailOnlyTheirCase_WithOneLineEach()
     {
