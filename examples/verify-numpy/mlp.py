@@ -146,6 +146,8 @@ def main(case_dir, out_dir):
             da = layer.backward(da)
         lr = config["optimizer_config"]["config"]["learning_rate"]
         for layer, c in zip(layers, model["config"]["layers"]):
+            results["grad_" + c["config"]["name"] + ".kernel"] = layer.dW
+            results["grad_" + c["config"]["name"] + ".bias"] = layer.db
             results[c["config"]["name"] + ".kernel_after"] = layer.W - lr * layer.dW
             results[c["config"]["name"] + ".bias_after"] = layer.b - lr * layer.db
     else:

@@ -195,7 +195,7 @@ def batch_norm(cfg, x, w, training):
     rule = cfg.get("moving_variance_rule", "keras_2_3")
     if rule == "biased":
         fed = var
-    elif rule == "keras_2_3":
+    elif rule in ("keras_2_3", "zero_debiased"):
         fed = var * m / (m - (1.0 + eps))
     elif rule == "bessel" or (rule == "bessel_when_fused" and x.dim() == 4):
         fed = var * m / (m - 1)
@@ -205,8 +205,13 @@ def batch_norm(cfg, x, w, training):
         raise Unsupported(f"moving_variance_rule '{rule}'")
     y = gamma * (x - mean) / torch.sqrt(var + eps) + beta
     with torch.no_grad():
-        state = {"moving_mean_after": momentum * w["moving_mean"] + (1 - momentum) * mean,
-                 "moving_variance_after": momentum * w["moving_variance"] + (1 - momentum) * fed}
+        if rule == "zero_debiased":
+            # TensorFlow's assign_moving_average(zero_debias=True), first step: a shadow b = 0 − (0 − v)(1 − m), then
+            # b / (1 − m¹) = v: the initial moving values are forgotten.
+            state = {k: ((1 - momentum) * v) / (1 - momentum) for k, v in (("moving_mean_after", mean), ("moving_variance_after", fed))}
+        else:
+            state = {"moving_mean_after": momentum * w["moving_mean"] + (1 - momentum) * mean,
+                     "moving_variance_after": momentum * w["moving_variance"] + (1 - momentum) * fed}
     return y, state
 
 
@@ -226,6 +231,12 @@ def layer_forward(op, x, w, training):
         return x.mean(dim=(1, 2)), {}
     if name == "Flatten":
         return x.reshape(x.shape[0], -1), {}
+    if name == "Reshape":
+        return x.reshape(x.shape[0], *cfg["target_shape"]), {}
+    if name == "Dropout":
+        if training:
+            raise Unsupported("Dropout in training draws a random mask")
+        return x, {}
     if name == "RepeatVector":
         return x.unsqueeze(1).expand(-1, cfg["n"], -1), {}
     if name == "SimpleRNN":
@@ -359,6 +370,8 @@ def run_network(case, givens):
     loss = loss_value("categorical_crossentropy", a, givens["y"], 1e-7, case["conventions"])
     loss.backward()
     out["loss"] = loss
+    for name, w in weights.items():
+        out["grad_" + name] = w.grad.clone()
     step = make_optimizer(case["op"]["config"]["optimizer_config"], case["conventions"], list(weights.values()))
     step(1)
     for name, w in weights.items():

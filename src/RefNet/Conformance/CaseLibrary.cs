@@ -148,7 +148,7 @@ public static partial class CaseLibrary
         Add("max_pooling2d/2x2", _ => new MaxPooling2D<double>((2, 2), name: "max_pooling2d"), [2, 4, 5, 2], 4, ToleranceClass.Exact,
             "MaxPooling2D((2, 2)) on (2, 4, 5, 2), 'valid': the last column is dropped.");
         Add("max_pooling2d/ties", _ => new MaxPooling2D<double>((2, 2), name: "max_pooling2d"), [1, 4, 4, 1], 4, ToleranceClass.Exact,
-            "MaxPooling2D((2, 2)) with equal values in every window.",
+            "MaxPooling2D((2, 2)) with repeated values, so that some windows hold their maximum twice.",
             "Ties: the whole gradient goes to the first maximum in row-major window order (TensorFlow's MaxPoolGrad; PyTorch does the same).",
             inputs: (b, n) => [.. Enumerable.Range(0, n).Select(i => b.Round((i % 3 == 0 ? 0.5 : 0.25) * ((i / 8) + 1)))], tags: ["edge"]);
         Add("max_pooling2d/same_3x3_strides2", _ => new MaxPooling2D<double>((3, 3), (2, 2), "same", name: "max_pooling2d"), [2, 5, 5, 2], 9,
@@ -165,6 +165,11 @@ public static partial class CaseLibrary
         Add("flatten", _ => new Flatten<double>(name: "flatten"), [2, 3, 2, 2], 1, ToleranceClass.Exact,
             "Flatten of NHWC (2, 3, 2, 2) to (2, 12): C-order, channels fastest.",
             "A port from NCHW (PyTorch) must permute to NHWC before flattening, or the next Dense's kernel rows are scrambled.");
+        Add("reshape", _ => new Reshape<double>([3, 4], name: "reshape"), [2, 2, 6], 1, ToleranceClass.Exact,
+            "Reshape((3, 4)) of (2, 2, 6): C order, the batch axis kept.");
+        Add("dropout/inference", _ => new Dropout<double>(0.5, name: "dropout"), [3, 4], 1, ToleranceClass.Exact,
+            "Dropout(0.5) outside training: the identity (Keras scales at training time, by 1/(1 − rate)).",
+            "In training the mask is random, so no case can fix it; RefNet's gradient check covers it with a frozen mask.", training: false);
         Add("repeat_vector", _ => new RepeatVector<double>(3, name: "repeat_vector"), [2, 4], 3, ToleranceClass.Exact,
             "RepeatVector(3): (batch, features) → (batch, 3, features).");
 
@@ -188,7 +193,7 @@ public static partial class CaseLibrary
         Add("batch_normalization/training", _ => new BatchNormalization<double>(momentum: 0.9, epsilon: 1e-3,
                 gammaInitializer: new RandomUniform(0.5, 1.5), betaInitializer: new RandomUniform(-0.5, 0.5), name: "batch_normalization"),
             [6, 4], 6, ToleranceClass.Chain, "BatchNormalization(momentum=0.9, epsilon=1e-3) in training: batch statistics; moving_mean and moving_variance after one step.",
-            "The moving variance rule is the profile's (refnet conventions: batchnorm.moving_variance): Keras 2.3.1 feeds the biased batch variance.");
+            "The moving variance rule is the profile's (the config's moving_variance_rule; refnet conventions: batchnorm.moving_variance): Keras 2.3.1 feeds σ²·m/(m − (1 + ε)), m the values per channel.");
         Add("batch_normalization/inference", _ => new BatchNormalization<double>(epsilon: 1e-3, gammaInitializer: new RandomUniform(0.5, 1.5),
                 betaInitializer: new RandomUniform(-0.5, 0.5), movingMeanInitializer: new RandomUniform(-0.5, 0.5), movingVarianceInitializer: new RandomUniform(0.5, 2.0),
                 name: "batch_normalization"),
@@ -502,10 +507,23 @@ public static partial class CaseLibrary
                     b.Result($"{layer.Name}.output", "output", a.Shape.ToArray(), a.ToArray(), ToleranceClass.Chain, 4);
                     trace.Add($"{layer.Name}.output");
                 }
-                History h = net.Fit(Tensor<double>.FromArray(new Shape(Rows, 3), x), Tensor<double>.FromArray(new Shape(Rows, 3), y),
-                    batchSize: Rows, epochs: 1, shuffle: false, verbose: 0);
+                // The gradients of that pass, backpropagated layer by layer: ∂J/∂ŷ, then δ through each layer from the last.
+                var target = Tensor<double>.FromArray(new Shape(Rows, 3), y);
+                var upstream = new Tensor<double>(Rows, 3);
+                new CategoricalCrossentropy().Gradient(Reference, a, target, upstream);
+                foreach (Layer<double> layer in net.Layers.Reverse())
+                {
+                    upstream = layer.Backward(upstream);
+                }
+                var gradients = net.Parameters.Reverse().Select(p => (Name: "grad_" + p.Name.Replace('/', '.'), p.Value.Shape, Values: p.Gradient.ToArray(), Weight: WeightName(p))).ToList();
+                History h = net.Fit(Tensor<double>.FromArray(new Shape(Rows, 3), x), target, batchSize: Rows, epochs: 1, shuffle: false, verbose: 0);
                 b.Result("loss", "loss", [], [h["loss"][0]], ToleranceClass.Chain, Rows * 3);
                 trace.Add("loss");
+                foreach (var g in gradients)
+                {
+                    b.Result(g.Name, "grad", g.Shape.ToArray(), g.Values, ToleranceClass.Chain, Rows, g.Weight);
+                    trace.Add(g.Name);
+                }
                 foreach (Parameter<double> p in net.Parameters.Reverse())
                 {
                     string name = p.Name.Replace('/', '.') + "_after";
@@ -513,7 +531,7 @@ public static partial class CaseLibrary
                     trace.Add(name);
                 }
                 b.Convention("trace_order", string.Join(",", trace));
-                b.Notes = "Per-layer outputs are the forward pass before the step; loss is that pass's mean loss; *_after the weights after the step.";
+                b.Notes = "Per-layer outputs are the forward pass before the step; loss is that pass's mean loss; grad_* its gradients (∂J/∂W of each layer, last layer first); *_after the weights after the step. trace_order is forward, then backward, then the update.";
                 b.Tag(kerasClass.ToLowerInvariant());
             }));
         }

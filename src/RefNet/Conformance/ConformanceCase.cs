@@ -186,6 +186,20 @@ public sealed class ConformanceCase
     /// <exception cref="CaseFormatException">Not JSON, another format tag, a missing or mistyped field.</exception>
     public static ConformanceCase Parse(string json, string path)
     {
+        try
+        {
+            return ParseChecked(json, path);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException
+            && e is not CaseFormatException)
+        {
+            // A field of the wrong JSON type somewhere the checks above did not look (e.g. "tolerance": null).
+            throw new CaseFormatException(path, $"a field has the wrong type: {e.Message}");
+        }
+    }
+
+    private static ConformanceCase ParseChecked(string json, string path)
+    {
         JsonDocument doc;
         try
         {

@@ -170,7 +170,15 @@ public static partial class Npy
             "|b1" => ("bool", 1),
             _ => throw new NpyFormatException(name, headerStart, $"dtype '{descr}' is not supported (little-endian <f8, <f4, <i8, <i4, |u1, |b1)"),
         };
-        long count = shape.Aggregate(1L, (a, d) => a * d);
+        long count = 1;
+        foreach (int d in shape)
+        {
+            count *= d;
+            if (count > MaxElements)
+            {
+                break; // a product past the limit is refused below, before it can overflow
+            }
+        }
         if (count > MaxElements)
         {
             throw new NpyFormatException(name, headerStart, $"shape {ShapeText(shape)} has {count} elements, more than the {MaxElements} this reader accepts");

@@ -102,11 +102,11 @@ public static class VerifyReports
                 new XAttribute("classname", slash < 0 ? "cases" : v.Id[..slash].Replace('/', '.')),
                 new XAttribute("name", slash < 0 ? v.Id : v.Id[(slash + 1)..]),
                 new XAttribute("time", v.Seconds.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)));
-            string message = v.Reason + (v.Explanation is null ? "" : " — " + v.Explanation);
+            string message = XmlSafe(v.Reason + (v.Explanation is null ? "" : " — " + v.Explanation));
             if (v.Status == "failed")
             {
                 testcase.Add(new XElement("failure", new XAttribute("message", message),
-                    string.Join("\n", v.Tensors.Where(t => !t.Passed).Select(t => t.Describe()))));
+                    XmlSafe(string.Join("\n", v.Tensors.Where(t => !t.Passed).Select(t => t.Describe())))));
             }
             else if (v.Status is "skipped" or "xfail")
             {
@@ -114,8 +114,11 @@ public static class VerifyReports
             }
             suite.Add(testcase);
         }
-        return new XDocument(new XDeclaration("1.0", "utf-8", null), suite).ToString() + "\n";
+        return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" + suite.ToString() + "\n";
     }
+
+    // A command's stderr may hold characters XML 1.0 cannot carry (ANSI escapes): each becomes U+FFFD.
+    private static string XmlSafe(string text) => new([.. text.Select(ch => System.Xml.XmlConvert.IsXmlChar(ch) || char.IsSurrogate(ch) ? ch : '\uFFFD')]);
 
     private static void Number(Utf8JsonWriter w, string name, double value)
     {

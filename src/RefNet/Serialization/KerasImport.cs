@@ -122,6 +122,25 @@ public static class KerasImport
     public static Network<T> LoadTfjs<T>(string modelJsonPath, IBackend<T>? backend = null, KerasProfile? keras = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        try
+        {
+            return LoadTfjsChecked(modelJsonPath, backend, keras);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or OverflowException or FormatException
+            && e is not (ModelConfigException or ModelFileException))
+        {
+            // A manifest field missing or of the wrong JSON type (e.g. no "paths", a shape of strings).
+            throw new ModelFileException(modelJsonPath, ModelFileProblem.Corrupted, $"malformed weightsManifest: {e.Message}", e);
+        }
+    }
+
+    private static Network<T> LoadTfjsChecked<T>(string modelJsonPath, IBackend<T>? backend, KerasProfile? keras)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!File.Exists(modelJsonPath))
+        {
+            throw new FileNotFoundException($"{modelJsonPath}: no such file", modelJsonPath);
+        }
         JsonDocument doc;
         try
         {
@@ -154,7 +173,7 @@ public static class KerasImport
                     return File.Exists(file) ? File.ReadAllBytes(file)
                         : throw new ModelFileException(file, ModelFileProblem.Truncated, $"weight file named in {modelJsonPath} is missing");
                 })];
-                int offset = 0;
+                long offset = 0;
                 foreach (JsonElement w in group.GetProperty("weights").EnumerateArray())
                 {
                     string name = w.GetProperty("name").GetString() ?? "";
@@ -164,8 +183,12 @@ public static class KerasImport
                     {
                         throw new ModelFileException(modelJsonPath, ModelFileProblem.DtypeMismatch, $"weight '{name}' is {dtype}; RefNet reads float32 weights");
                     }
-                    int count = shape.Aggregate(1, (a, d) => checked(a * d));
-                    if (offset + (4 * count) > data.Length)
+                    if (shape.Any(d => d < 0))
+                    {
+                        throw new ModelFileException(modelJsonPath, ModelFileProblem.Corrupted, $"weight '{name}' has a negative dimension in {Conformance.Npy.ShapeText(shape)}");
+                    }
+                    long count = shape.Aggregate(1L, (a, d) => a * d);
+                    if (count > data.Length || offset + (4 * count) > data.Length)
                     {
                         throw new ModelFileException(modelJsonPath, ModelFileProblem.Truncated,
                             $"weight '{name}' {Conformance.Npy.ShapeText(shape)} needs bytes {offset}–{offset + (4 * count)} but the weight files hold {data.Length}");
@@ -173,7 +196,7 @@ public static class KerasImport
                     var values = new double[count];
                     for (int i = 0; i < count; i++)
                     {
-                        values[i] = BitConverter.ToSingle(data, offset + (4 * i));
+                        values[i] = BitConverter.ToSingle(data, (int)(offset + (4L * i)));
                     }
                     offset += 4 * count;
                     weights[name] = (shape, values);

@@ -72,6 +72,7 @@ public sealed class NpyTests
         { "truncated-data", -1, "data is truncated" },
         { "trailing", -2, "bytes follow the data" },
         { "truncated-header", -1, "ends inside the header" },
+        { "huge-shape", 10, "more than the" },
     };
 
     [Theory]
@@ -90,6 +91,7 @@ public sealed class NpyTests
             "no-shape" => Encoding.Latin1.GetBytes(text.Replace("'shape'", "'shope'")),
             "truncated-data" => good[..^5],
             "trailing" => [.. good, 0, 0, 0],
+            "huge-shape" => WithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (65536, 65536, 65536, 65536), }"),
             _ => good[..30],
         };
         var e = Assert.Throws<NpyFormatException>(() => Npy.Parse(bad, "results/y.npy"));
@@ -98,6 +100,13 @@ public sealed class NpyTests
         long expectedOffset = offset switch { -1 => bad.Length, -2 => good.Length, _ => offset };
         Assert.Equal(expectedOffset, e.Offset);
         Assert.StartsWith($"results/y.npy at byte {expectedOffset}: ", e.Message);
+    }
+
+    // An NPY v1.0 file with this header (padded per the spec) and no data.
+    private static byte[] WithHeader(string header)
+    {
+        header = header.PadRight(header.Length + ((64 - ((10 + header.Length + 1) % 64)) % 64)) + "\n";
+        return [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, (byte)(header.Length & 0xFF), (byte)(header.Length >> 8), .. Encoding.ASCII.GetBytes(header)];
     }
 
     [Fact]

@@ -193,6 +193,14 @@ public sealed class KerasImportTests : IDisposable
         e = Assert.Throws<ModelFileException>(() => KerasImport.LoadTfjs<double>(model));
         Assert.Equal(ModelFileProblem.Truncated, e.Problem);
         Assert.Contains("'dense_Dense2/bias'", e.Message);
+        string good = File.ReadAllText(Fixture("tfjs/model.json"));
+        File.WriteAllText(model, good.Replace("\"paths\"", "\"pathz\"", StringComparison.Ordinal));
+        e = Assert.Throws<ModelFileException>(() => KerasImport.LoadTfjs<double>(model));
+        Assert.Equal(ModelFileProblem.Corrupted, e.Problem);
+        Assert.Contains("malformed weightsManifest", e.Message);
+        File.WriteAllText(model, good.Replace("\"shape\": [\n      3,", "\"shape\": [\n      -3,", StringComparison.Ordinal));
+        e = Assert.Throws<ModelFileException>(() => KerasImport.LoadTfjs<double>(model));
+        Assert.Contains("negative dimension", e.Message);
         File.WriteAllText(model, "{\"modelTopology\": ");
         Assert.Equal(ModelFileProblem.Corrupted, Assert.Throws<ModelFileException>(() => KerasImport.LoadTfjs<double>(model)).Problem);
     }
