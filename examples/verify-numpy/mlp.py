@@ -74,14 +74,14 @@ class Dense:
         return delta @ self.W.T
 
 
-# ---- losses: the mean over the batch of the per-row loss, and its gradient ----
+# ---- losses: the per-row loss, and the gradient of its mean over the batch ----
 
 def loss_and_gradient(name, y_pred, y_true):
     n = y_pred.shape[0]
     if name == "binary_crossentropy":
         p = np.clip(y_pred, EPSILON, 1 - EPSILON)
         d = y_pred.shape[-1]
-        loss = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)).mean(axis=-1).mean()
+        loss = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)).mean(axis=-1)
         inside = (y_pred >= EPSILON) & (y_pred <= 1 - EPSILON)  # the clip passes the gradient only inside
         grad = inside * (p - y_true) / (p * (1 - p)) / (d * n)
         return loss, grad
@@ -89,7 +89,7 @@ def loss_and_gradient(name, y_pred, y_true):
         s = y_pred.sum(axis=-1, keepdims=True)  # Keras divides by the row sum first
         q = y_pred / s
         p = np.clip(q, EPSILON, 1 - EPSILON)
-        loss = -(y_true * np.log(p)).sum(axis=-1).mean()
+        loss = -(y_true * np.log(p)).sum(axis=-1)
         inside = (q >= EPSILON) & (q <= 1 - EPSILON)
         dq = inside * (-y_true / p) / n
         grad = (dq - (dq * q).sum(axis=-1, keepdims=True)) / s  # through q = ŷ / Σŷ
@@ -122,8 +122,9 @@ def main(case_dir, out_dir):
         if layer.b is not None:
             results["grad_bias"] = layer.db
     elif case["kind"] == "loss":
-        loss, grad = loss_and_gradient(op["class_name"], given["y_pred"], given["y_true"])
-        results = {"loss": np.array(loss), "grad_y_pred": grad}
+        per_row, grad = loss_and_gradient(op["class_name"], given["y_pred"], given["y_true"])
+        # Keras reduces by the mean over the batch; a published per-sample table asks for each row ("none").
+        results = {"loss": per_row if config.get("reduction") == "none" else np.array(per_row.mean()), "grad_y_pred": grad}
     elif case["kind"] == "optimizer" and op["class_name"] == "SGD" and config.get("momentum", 0) == 0 and config.get("decay", 0) == 0:
         p = given["param"].copy()
         trajectory = []
@@ -140,8 +141,8 @@ def main(case_dir, out_dir):
         for layer, c in zip(layers, model["config"]["layers"]):
             a = layer.forward(a)
             results[c["config"]["name"] + ".output"] = a
-        loss, da = loss_and_gradient("categorical_crossentropy", a, given["y"])
-        results["loss"] = np.array(loss)
+        per_row, da = loss_and_gradient("categorical_crossentropy", a, given["y"])
+        results["loss"] = np.array(per_row.mean())
         for layer in reversed(layers):
             da = layer.backward(da)
         lr = config["optimizer_config"]["config"]["learning_rate"]

@@ -276,9 +276,9 @@ def run_layer(case, givens):
     return out
 
 
-# ---- losses (Keras 2 backend formulas; mean over the batch) ----
+# ---- losses (Keras 2 backend formulas; mean over the batch, or per row for reduction "none") ----
 
-def loss_value(name, y_pred, y_true, eps, conventions):
+def loss_value(name, y_pred, y_true, eps, conventions, reduction="mean"):
     if name == "mean_squared_error":
         per = ((y_pred - y_true) ** 2).mean(dim=-1)
     elif name == "mean_absolute_error":
@@ -298,12 +298,15 @@ def loss_value(name, y_pred, y_true, eps, conventions):
             per = -(y_true * torch.log(p) + (1 - y_true) * torch.log(1 - p)).mean(dim=-1)
     else:
         raise Unsupported(f"loss '{name}'")
-    return per.mean()
+    return per if reduction == "none" else per.mean()
 
 
 def run_loss(case, givens):
     y_pred = givens["y_pred"].clone().requires_grad_(True)
-    loss = loss_value(case["op"]["class_name"], y_pred, givens["y_true"], case["op"]["config"]["epsilon"], case["conventions"])
+    config = case["op"]["config"]
+    loss = loss_value(case["op"]["class_name"], y_pred, givens["y_true"], config["epsilon"], case["conventions"], config.get("reduction", "mean"))
+    if loss.dim() > 0:  # a per-sample table: values only
+        return {"loss": loss}
     loss.backward()
     return {"loss": loss, "grad_y_pred": y_pred.grad}
 
@@ -384,8 +387,11 @@ def run_network(case, givens):
 def run_initializer(case, dtype):
     op = case["op"]["config"]
     name, (fan_in, fan_out) = op["initializer"], op["shape"]
+    gain = 1.0
     if not isinstance(name, str):
-        name = {"RandomUniform": "random_uniform", "RandomNormal": "random_normal", "TruncatedNormal": "truncated_normal"}.get(name["class_name"], name["class_name"])
+        gain = name.get("config", {}).get("gain", 1.0)
+        name = {"RandomUniform": "random_uniform", "RandomNormal": "random_normal", "TruncatedNormal": "truncated_normal",
+                "Orthogonal": "orthogonal"}.get(name["class_name"], name["class_name"])
     torch.manual_seed(case["seed"])
     w = torch.empty(fan_out, fan_in, dtype=dtype)
     init = torch.nn.init
@@ -406,6 +412,9 @@ def run_initializer(case, dtype):
         init.normal_(w, 0.0, 0.05)
     elif name == "truncated_normal":
         init.trunc_normal_(w, std=0.05, a=-0.1, b=0.1)
+    elif name == "orthogonal":
+        # torch flattens to (size(0), rest) = (units, inputs); its orthonormal columns are the Keras kernel's rows.
+        init.orthogonal_(w, gain=gain)
     else:
         raise Unsupported(f"initializer '{name}'")
     return {"sample": w.t().contiguous()}

@@ -56,6 +56,10 @@ public static partial class CaseLibrary
         list.Add(new("initializer/truncated_normal", "initializer", b => InitializerCase(b, new TruncatedNormal(), shape,
             new(0, tv, TruncatedFourthMoment * Math.Pow(0.05, 4), -0.1, 0.1, 6,
                 "TruncatedNormal(0, 0.05) (Keras 2 defaults): N(0, 0.05²) re-drawn beyond ±2·0.05; σ² = 0.05²·0.8796256610342398², μ₄ = 1.41619·0.05⁴"), null)));
+        list.Add(new("initializer/orthogonal", "initializer", b => InitializerCase(b, new Orthogonal(), shape,
+            new(0, 1.0 / FanOut, 3.0 / (FanOut * (FanOut + 2.0)), -1, 1, 6,
+                $"Orthogonal(gain=1) for ({FanIn}, {FanOut}): the shorter side of the flattened (rows, last axis) matrix is orthonormal (Keras 2.0–2.3 take U or Vᵀ of the SVD of an N(0, 1) draw, tf.keras a sign-corrected QR: both Haar), so the {FanIn} rows are: W·Wᵀ = I. Each row is uniform on the unit sphere of R^{FanOut}: μ = 0, σ² = 1/{FanOut}, μ₄ = 3/({FanOut}·{FanOut + 2}), |w| ≤ 1",
+                OrthogonalGain: 1), null)));
     }
 
     private static void InitializerCase(CaseBuilder b, Initializer init, int[] shape, CaseStatistics stats, string? fans)
@@ -63,7 +67,8 @@ public static partial class CaseLibrary
         b.Description = $"Keras initializer '{init.Name}' for a Dense kernel of shape {Npy.ShapeText(shape)} (inputs × units): a draw, judged by its distribution's bounds, mean and variance.";
         b.Op("Initializer", new Dictionary<string, object?> { ["initializer"] = init, ["shape"] = shape });
         b.Convention("fans", "Keras: a Dense kernel (in, out) has fan_in = in, fan_out = out" + (fans is null ? "" : $"; {fans}"));
-        b.Notes = "Draw with any seed: sample.npy here is RefNet's draw, an example only. Bounds are exact; the mean and variance must lie within 6 standard errors.";
+        b.Notes = "Draw with any seed: sample.npy here is RefNet's draw, an example only. Bounds are exact; the mean and variance must lie within 6 standard errors."
+            + (stats.OrthogonalGain is null ? "" : " The rows must be orthonormal (statistics.orthogonal_gain): the Gram matrix W·Wᵀ is checked entry by entry.");
         var values = new double[shape[0] * shape[1]];
         init.Fill(values, shape, new Random(b.Seed));
         b.Sample("sample", shape, values, stats);
@@ -71,6 +76,42 @@ public static partial class CaseLibrary
     }
 
     // ---- published worked examples ----
+
+    /// <summary>The columns of a Keras 2 model.summary() table that a case checks.</summary>
+    private sealed record SummaryTable(IReadOnlyList<int[]> OutputShapes, double Trainable, double NonTrainable);
+
+    /// <summary>Reads an embedded golden summary (Keras 2.0.8 print_summary: columns at 0/29/55, "(None, 26, 26, 32)").</summary>
+    private static SummaryTable ReadSummary(string file)
+    {
+        using Stream stream = typeof(CaseLibrary).Assembly.GetManifestResourceStream($"golden/tables/{file}")
+            ?? throw new InvalidOperationException($"golden/published/{file} is not embedded in RefNet");
+        using var reader = new StreamReader(stream);
+        var shapes = new List<int[]>();
+        double trainable = double.NaN, nonTrainable = double.NaN;
+        static double Count(string line) => double.Parse(line[(line.IndexOf(':') + 1)..].Replace(",", "").Trim(), CultureInfo.InvariantCulture);
+        while (reader.ReadLine() is string line)
+        {
+            if (line.StartsWith("Trainable params:", StringComparison.Ordinal))
+            {
+                trainable = Count(line);
+            }
+            else if (line.StartsWith("Non-trainable params:", StringComparison.Ordinal))
+            {
+                nonTrainable = Count(line);
+            }
+            else if (line.Length > 29 && line[29..].TrimStart().StartsWith("(None", StringComparison.Ordinal))
+            {
+                string shape = line[29..Math.Min(line.Length, 55)].Trim().TrimStart('(').TrimEnd(')');
+                shapes.Add([.. shape.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                    .Select(d => int.Parse(d, CultureInfo.InvariantCulture))]);
+            }
+        }
+        if (shapes.Count == 0 || double.IsNaN(trainable) || double.IsNaN(nonTrainable))
+        {
+            throw new InvalidOperationException($"golden/published/{file} is not a Keras summary table");
+        }
+        return new(shapes, trainable, nonTrainable);
+    }
 
     private static JsonElement GoldenTable(string name)
     {
@@ -104,25 +145,51 @@ public static partial class CaseLibrary
                 b.Tag("golden", "softmax");
             }));
         }
-        void Loss(string id, string description, Func<JsonElement, (int Rows, int Classes, double[] Pred, double[] True, double Value)> data)
+        void Loss(string id, string description, Func<JsonElement, (int Rows, int Classes, double[] Pred, double[] True, double Value)> data) =>
+            LossTable(id, description, g =>
+            {
+                (int rows, int classes, double[] pred, double[] target, double value) = data(g);
+                return (rows, classes, pred, target, [value], false);
+            });
+        void LossTable(string id, string description, Func<JsonElement, (int Rows, int Classes, double[] Pred, double[] True, double[] Values, bool PerSample)> data)
         {
             list.Add(new($"golden/log_loss/{id}", "loss", b =>
             {
                 string table = id.Split('/')[0];
                 JsonElement g = GoldenCase("log_loss", table);
-                (int rows, int classes, double[] pred, double[] target, double value) = data(g);
+                (int rows, int classes, double[] pred, double[] target, double[] values, bool perSample) = data(g);
                 b.Description = description;
-                b.Op("categorical_crossentropy", new Dictionary<string, object?> { ["reduction"] = "mean over the batch", ["epsilon"] = 1e-7 });
+                b.Op("categorical_crossentropy", new Dictionary<string, object?> { ["reduction"] = perSample ? "none" : "mean over the batch", ["epsilon"] = 1e-7 });
                 b.Convention("cce_form", "ŷ divided by its row sum, clipped to [ε, 1 − ε], then −Σ y·log ŷ");
                 b.Provenance = $"golden/published/log_loss.json '{table}': {g.GetProperty("source").GetString()}";
                 b.Given("y_pred", "input", [rows, classes], [.. pred.Select(b.Round)]);
                 b.Given("y_true", "target", [rows, classes], target);
-                b.Result("loss", "loss", [], [value], ToleranceClass.Transcendental, rows * classes);
+                b.Result("loss", "loss", perSample ? [rows] : [], values, ToleranceClass.Transcendental, perSample ? classes : rows * classes);
+                if (perSample)
+                {
+                    b.Convention("reduction", "none: loss[i] is sample i's −Σ_k y_ik·log ŷ_ik (Keras' per-sample loss before the batch mean)");
+                }
                 b.Tag("golden", "categorical_crossentropy");
             }));
         }
         double[] OneHot(int[] labels, int classes) =>
             [.. labels.SelectMany(l => Enumerable.Range(0, classes).Select(k => k == l ? 1.0 : 0.0))];
+        LossTable("two_class_table", "The slides' two-class table, target [0, 1]: each row's cross-entropy −ln p₁ (per sample, no reduction).", g =>
+        {
+            double[] target = Numbers(g.GetProperty("target"));
+            double[] pred = Rows(g.GetProperty("probabilities"));
+            int rows = pred.Length / target.Length;
+            return (rows, target.Length, pred, [.. Enumerable.Range(0, rows).SelectMany(_ => target)], Numbers(g.GetProperty("expected")), true);
+        });
+        foreach (string doctor in new[] { "Paulo", "Georgia" })
+        {
+            Loss($"two_doctors/{doctor}", $"The slides' two doctors, {doctor}: mean over the two questions of −ln p(correct answer); each row [p, 1 − p], correct answer first.", g =>
+            {
+                JsonElement d = g.GetProperty("cases").EnumerateArray().First(e => e.GetProperty("name").GetString() == doctor);
+                double[] p = Numbers(d.GetProperty("p_correct"));
+                return (p.Length, 2, [.. p.SelectMany(x => new[] { x, 1 - x })], [.. p.SelectMany(_ => new[] { 1.0, 0.0 })], d.GetProperty("mean").GetDouble());
+            });
+        }
         Loss("customers_10", "The slides' 10 customers: Keras 2 categorical_crossentropy (rows renormalised first).", g =>
         {
             int[] labels = [.. g.GetProperty("labels").EnumerateArray().Select(e => e.GetInt32())];
@@ -156,6 +223,20 @@ public static partial class CaseLibrary
                     b.ExactResult("layer_params", "output", [counts.Length], counts);
                 }
                 b.ExactResult("total_params", "output", [], [g.GetProperty("total_params").GetDouble()]);
+                if (g.TryGetProperty("summary_file", out JsonElement summaryFile))
+                {
+                    string file = Path.GetFileName(summaryFile.GetString()!);
+                    SummaryTable summary = ReadSummary(file);
+                    b.Provenance += $"; output shapes and trainable counts from golden/published/{file}: {g.GetProperty("summary_source").GetString()}";
+                    b.Convention("output_shape", "model.summary()'s Output Shape column without the batch axis (None): output_shape_k is layer k's");
+                    for (int k = 0; k < summary.OutputShapes.Count; k++)
+                    {
+                        double[] dims = [.. summary.OutputShapes[k].Select(d => (double)d)];
+                        b.ExactResult($"output_shape_{k}", "output", [dims.Length], dims);
+                    }
+                    b.ExactResult("trainable_params", "output", [], [summary.Trainable]);
+                    b.ExactResult("non_trainable_params", "output", [], [summary.NonTrainable]);
+                }
                 b.Tag("golden", "summary");
             }));
         }

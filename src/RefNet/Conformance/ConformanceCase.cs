@@ -46,7 +46,11 @@ public sealed record CaseTolerance(double Rtol, double Atol, int ReductionLength
 /// <param name="Max">Upper bound, or null.</param>
 /// <param name="Z">Standard errors allowed (6: a correct draw fails once in ~10⁹).</param>
 /// <param name="Basis">Where the numbers come from.</param>
-public sealed record CaseStatistics(double Mean, double Variance, double FourthMoment, double? Min, double? Max, double Z, string Basis);
+/// <param name="OrthogonalGain">For an orthogonal draw: the gain g such that the matrix (rows = the product of all axes but
+/// the last, columns = the last axis, as Keras flattens it) has orthogonal rows, or columns if it has more rows than
+/// columns, each of norm g: W·Wᵀ = g²·I (or Wᵀ·W = g²·I) within 64·√K·u·g², K the longer side. Null for other draws.</param>
+public sealed record CaseStatistics(double Mean, double Variance, double FourthMoment, double? Min, double? Max, double Z, string Basis,
+    double? OrthogonalGain = null);
 
 /// <summary>A case's manifest (case.json).</summary>
 public sealed class ConformanceCase
@@ -151,6 +155,10 @@ public sealed class ConformanceCase
                         w.WriteNumber("max", hi);
                     }
                     w.WriteNumber("z", st.Z);
+                    if (st.OrthogonalGain is double gain)
+                    {
+                        w.WriteNumber("orthogonal_gain", gain);
+                    }
                     w.WriteString("basis", st.Basis);
                     w.WriteEndObject();
                 }
@@ -256,7 +264,8 @@ public sealed class ConformanceCase
                     double? Optional(string f) => st.TryGetProperty(f, out JsonElement v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
                     statistics = new CaseStatistics(Optional("mean") ?? throw new CaseFormatException(path, $"{where}.statistics.mean is missing"),
                         Number(st, "variance", path, where), Number(st, "fourth_moment", path, where), Optional("min"), Optional("max"),
-                        Number(st, "z", path, where), st.TryGetProperty("basis", out JsonElement sb) ? sb.GetString() ?? "" : "");
+                        Number(st, "z", path, where), st.TryGetProperty("basis", out JsonElement sb) ? sb.GetString() ?? "" : "",
+                        Optional("orthogonal_gain"));
                 }
                 var tensor = new CaseTensor(Text(t, "name", path, where), Text(t, "role", path, where), file,
                     [.. shape.EnumerateArray().Select(d => d.GetInt32())], Text(t, "dtype", path, where),

@@ -296,7 +296,7 @@ public static class Verifier
         }
         if (tensor.Statistics is CaseStatistics statistics)
         {
-            return CompareStatistics(tensor.Name, statistics, actual);
+            return CompareStatistics(tensor, statistics, actual);
         }
         CaseTolerance tol = tensor.Tolerance!;
         long mismatches = 0;
@@ -337,8 +337,9 @@ public static class Verifier
     }
 
     /// <summary>A random draw against its distribution: finite, inside the bounds, mean and variance within Z standard errors.</summary>
-    private static TensorComparison CompareStatistics(string name, CaseStatistics s, NpyArray actual)
+    private static TensorComparison CompareStatistics(CaseTensor tensor, CaseStatistics s, NpyArray actual)
     {
+        string name = tensor.Name;
         double[] v = actual.Values;
         int n = v.Length;
         TensorComparison Fail(string problem) => new(name, false, 1, n, "", 0, 0, 0, 0, 0, problem);
@@ -367,7 +368,53 @@ public static class Verifier
         {
             return Fail($"sample variance {TensorComparison.G(variance)} is {(Math.Abs(variance - s.Variance) / varianceError).ToString("F1", CultureInfo.InvariantCulture)} standard errors from {TensorComparison.G(s.Variance)} (allowed {s.Z})");
         }
+        if (s.OrthogonalGain is double gain)
+        {
+            return Orthogonality(tensor, gain, actual);
+        }
         return new(name, true, 0, n, "", s.Variance, variance, Math.Abs(variance - s.Variance), Math.Abs(variance - s.Variance) / s.Variance, s.Z * varianceError);
+    }
+
+    /// <summary>An orthogonal draw: the Gram matrix of its shorter side is g²·I within 64·√K·u·g² (K the longer side, u the
+    /// dtype's unit roundoff). Reports the worst entry of the Gram matrix.</summary>
+    private static TensorComparison Orthogonality(CaseTensor tensor, double gain, NpyArray actual)
+    {
+        int cols = actual.Shape.Length == 0 ? 1 : actual.Shape[^1];
+        int rows = cols == 0 ? 0 : actual.Values.Length / cols;
+        bool byRows = rows <= cols;
+        int count = byRows ? rows : cols, length = byRows ? cols : rows;
+        double u = tensor.Dtype == "float32" ? Math.Pow(2, -24) : Math.Pow(2, -53);
+        double allowed = 64 * Math.Sqrt(length) * u * gain * gain; // the transcendental class' c: a QR's rounding, then the dtype's
+        double[] v = actual.Values;
+        double Element(int vector, int k) => byRows ? v[(vector * cols) + k] : v[(k * cols) + vector];
+        double worst = -1, worstExpected = 0, worstActual = 0;
+        (int A, int B) at = (0, 0);
+        long mismatches = 0;
+        for (int a = 0; a < count; a++)
+        {
+            for (int c = a; c < count; c++)
+            {
+                double dot = 0;
+                for (int k = 0; k < length; k++)
+                {
+                    dot += Element(a, k) * Element(c, k);
+                }
+                double expected = a == c ? gain * gain : 0;
+                double error = Math.Abs(dot - expected);
+                if (error > allowed)
+                {
+                    mismatches++;
+                }
+                if (error > worst)
+                {
+                    (worst, worstExpected, worstActual, at) = (error, expected, dot, (a, c));
+                }
+            }
+        }
+        string gram = byRows ? "W·Wᵀ" : "Wᵀ·W";
+        return new(tensor.Name, mismatches == 0, mismatches, (long)count * (count + 1) / 2, $"{gram}{Npy.ShapeText([at.A, at.B])}", worstExpected, worstActual,
+            worst, worstExpected == 0 ? double.PositiveInfinity : worst / worstExpected, allowed,
+            mismatches == 0 ? null : $"not orthogonal: {gram}{Npy.ShapeText([at.A, at.B])} is {TensorComparison.G(worstActual)} but g²·I has {TensorComparison.G(worstExpected)} there (allowed ±{TensorComparison.G(allowed)}; {mismatches} of {(long)count * (count + 1) / 2} entries off)");
     }
 
     private static string IndexText(int[] shape, int flat)

@@ -140,6 +140,13 @@ public abstract class Recurrent<T> : Layer<T>
             throw new ShapeMismatchException($"{TypeName} '{Name}' input (sequences are (batch, timesteps, features))", "(timesteps, features)",
                 inputShape);
         }
+        if (inputShape[0] == 0)
+        {
+            // Keras has no empty sequences: K.rnn reads the output of step T − 1 (output_ta.read(last_time − 1)), which
+            // fails at T = 0 (keras/backend/tensorflow_backend.py, tags 2.0.8–2.3.1; tf.keras backend.rnn alike).
+            throw new ShapeMismatchException($"{TypeName} '{Name}' input (a recurrent layer needs at least one time step, as in Keras)",
+                "(timesteps ≥ 1, features)", inputShape);
+        }
         return ReturnSequences ? new Shape(inputShape[0], Units) : new Shape(Units);
     }
 

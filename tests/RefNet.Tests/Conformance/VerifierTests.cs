@@ -5,6 +5,8 @@ using System.Text.Json;
 using System.Xml.Linq;
 using RefNet.Conformance;
 using RefNet.Conventions;
+using RefNet.Engine;
+using RefNet.Serialization;
 using Xunit;
 
 namespace RefNet.Tests.Conformance;
@@ -123,6 +125,77 @@ public sealed class VerifierTests : IDisposable
             Assert.Contains(reason, c.Problem);
         }
     }
+
+    [Theory]
+    [InlineData("signed permutation", null)]
+    [InlineData("independent normal", "not orthogonal")]
+    [InlineData("one row 1% short", "not orthogonal")]
+    [InlineData("too wide", "but the distribution's support is")]
+    public void AnOrthogonalDraw_NeedsOrthonormalRows_NotOnlyItsMoments(string kind, string? reason)
+    {
+        // The (200, 300) kernel's rows must be orthonormal. A signed partial permutation (row i = ±e_π(i), built here) is
+        // orthogonal; independent N(0, 1/300) entries have the right moments but W·Wᵀ ≠ I; so does one row 1% too short.
+        CaseBuilder b = CaseLibrary.Find("initializer/orthogonal")!.Create();
+        CaseTensor sample = b.Build().Results.Single();
+        Assert.Equal(1.0, sample.Statistics!.OrthogonalGain);
+        var random = new Random(11);
+        var draw = new double[200 * 300];
+        int[] columns = [.. Enumerable.Range(0, 300).OrderBy(_ => random.Next())];
+        for (int r = 0; r < 200; r++)
+        {
+            double sign = random.Next(2) == 0 ? -1 : 1;
+            if (kind == "independent normal")
+            {
+                for (int col = 0; col < 300; col++)
+                {
+                    draw[(r * 300) + col] = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()) / Math.Sqrt(300);
+                }
+            }
+            else
+            {
+                draw[(r * 300) + columns[r]] = sign * (kind == "one row 1% short" && r == 7 ? 0.99 : kind == "too wide" && r == 3 ? 1.5 : 1);
+            }
+        }
+        TensorComparison c = Verifier.Compare(sample, b.Arrays["sample"], new NpyArray("float64", [200, 300], draw));
+        Assert.Equal(reason is null, c.Passed);
+        if (reason is not null)
+        {
+            Assert.Contains(reason, c.Problem);
+        }
+        if (kind == "one row 1% short")
+        {
+            Assert.Contains("W·Wᵀ(7, 7) is 0.9801", c.Problem);
+        }
+    }
+
+    [Theory]
+    [InlineData("golden/parameters/mnist_cnn", 8)]
+    [InlineData("golden/parameters/slides_271", 3)]
+    [InlineData("golden/parameters/mnist_mlp", 5)]
+    [InlineData("golden/parameters/lstm_slides", 2)]
+    public void PublishedSummaryCases_CarryTheSummaryTable_AndRefNetsModelFromTheCasesOpPassesThem(string id, int layers)
+    {
+        // The case's output shapes and trainable counts come from golden/published/summary_*.txt; RefNet's network built
+        // from the case's own op (the Keras config) must produce them, layer by layer, and its table must be that file.
+        CaseBuilder b = CaseLibrary.Find(id)!.Create();
+        ConformanceCase c = b.Build();
+        Network<double> net = ModelConfig.FromJson<double>(c.OpJson!);
+        Assert.Equal(layers, net.Layers.Count);
+        for (int k = 0; k < layers; k++)
+        {
+            Assert.Equal(b.Arrays[$"output_shape_{k}"].Values, net.Layers[k].OutputShape!.ToArray().Select(d => (double)d));
+        }
+        Assert.False(b.Arrays.ContainsKey($"output_shape_{layers}"));
+        Assert.Equal(b.Arrays["trainable_params"].Values.Single(), net.Layers.Sum(l => l.TrainableParameters.Sum(p => p.Count)));
+        Assert.Equal(b.Arrays["non_trainable_params"].Values.Single(), net.Layers.Sum(l => l.NonTrainableParameters.Sum(p => p.Count)));
+        Assert.Equal(b.Arrays["total_params"].Values.Single(), net.CountParameters());
+        string file = JsonDocument.Parse(File.ReadAllText(Path.Combine(GoldenFileRoot, "parameter_counts.json"))).RootElement.GetProperty("cases")
+            .EnumerateArray().First(e => id.EndsWith("/" + e.GetProperty("id").GetString(), StringComparison.Ordinal)).GetProperty("summary_file").GetString()!;
+        Assert.Equal(File.ReadAllText(Path.Combine(RefNet.Tests.Common.GoldenFile.RepositoryRoot, "golden", file)).ReplaceLineEndings("\n"), net.Summary().ReplaceLineEndings("\n"));
+        Assert.Contains(file, c.Provenance);
+    }
+
+    private static string GoldenFileRoot => Path.Combine(RefNet.Tests.Common.GoldenFile.RepositoryRoot, "golden", "published");
 
     [Fact]
     public void BadResults_FailOnlyTheirCase_WithOneLineEach()

@@ -240,6 +240,29 @@ public sealed class RecurrentLayerTests
         Assert.Contains("(*, 3, 2)", e3.Message);
     }
 
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    [InlineData("simple")]
+    public void ZeroTimesteps_IsAShapeErrorNamingTheLayer_AsKerasHasNoEmptySequences(string cell)
+    {
+        // Keras' K.rnn reads step T − 1, so a sequence of length 0 cannot run there; here it is refused when the layer is
+        // built (directly or from a network's input shape), never an empty or garbage output.
+        Recurrent<double> layer = cell switch
+        {
+            "lstm" => new LSTM<double>(4, name: "rnn_zero"),
+            "gru" => new GRU<double>(4, name: "rnn_zero"),
+            _ => new SimpleRNN<double>(4, name: "rnn_zero"),
+        };
+        var e = Assert.Throws<ShapeMismatchException>(() => layer.Build(new Shape(0, 3)));
+        Assert.Contains("'rnn_zero'", e.Message);
+        Assert.Contains("at least one time step", e.Message);
+        Assert.Contains("(0, 3)", e.Message);
+        var net = new Sequential<double>();
+        var e2 = Assert.Throws<ShapeMismatchException>(() => net.Add(new LSTM<double>(2, inputShape: new Shape(0, 2), name: "lstm_zero")));
+        Assert.Contains("'lstm_zero'", e2.Message);
+    }
+
     // ---- Embedding -----------------------------------------------------------------------------
 
     [Fact]
