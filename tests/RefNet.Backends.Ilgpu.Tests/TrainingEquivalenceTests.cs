@@ -324,6 +324,50 @@ public abstract class TrainingEquivalenceTests<T>
     }
 
     [SkippableFact]
+    public void SaveLoadResume_OnTheDevice_GivesTheWeightsOfTheUninterruptedRun_AndNonFiniteWeightsAreFound()
+    {
+        // Adam's moments and iteration count and the dropout step travel through the file; the resumed device run ends
+        // where two straight epochs on the device end (bitwise on the CPU accelerator, within the tolerance on CUDA).
+        IBackend<T> gpu = Gpu;
+        var rng = new Random(9);
+        Tensor<T> x = RandomTensor(rng, 20, 8);
+        var targets = new T[20 * 3];
+        for (int r = 0; r < 20; r++)
+        {
+            targets[r * 3 + rng.Next(3)] = T.One;
+        }
+        Tensor<T> y = Tensor<T>.FromArray(new Shape(20, 3), targets);
+        Network<T> straight = Mlp(gpu, "adam-cce-dropout");
+        straight.Fit(x, y, batchSize: 8, epochs: 2, seed: 3, verbose: 0);
+        Network<T> first = Mlp(gpu, "adam-cce-dropout");
+        first.Fit(x, y, batchSize: 8, epochs: 1, seed: 3, verbose: 0);
+        string file = Path.Combine(Path.GetTempPath(), $"refnet-ilgpu-resume-{Guid.NewGuid():N}.rfn");
+        try
+        {
+            first.Save(file);
+            Network<T> resumed = Network<T>.Load(file, gpu);
+            Assert.Equal(3, resumed.Optimizer!.Iterations);
+            resumed.Fit(x, y, batchSize: 8, epochs: 2, seed: 3, verbose: 0, initialEpoch: resumed.CompletedEpochs);
+            for (int p = 0; p < straight.Parameters.Count; p++)
+            {
+                Tensor<T> expected = straight.Parameters[p].Value;
+                double scale = expected.ToDoubleArray().Max(Math.Abs) + 1e-30;
+                Same(expected, resumed.Parameters[p].Value, Enumerable.Repeat(scale, expected.Length).ToArray(), WeightTolerance,
+                    $"resumed {straight.Parameters[p].Name}");
+            }
+            Assert.Null(resumed.FirstNonFiniteWeight());
+            double[][] w = resumed.GetWeights();
+            w[2][5] = double.PositiveInfinity;
+            resumed.SetWeights(w);
+            Assert.Equal($"'{resumed.Parameters[2].Name}' element 5 is Infinity", resumed.FirstNonFiniteWeight());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [SkippableFact]
     public void Fit_KeepsDataOnTheDevice_OnlyTheLossSumAndCountComeBack()
     {
         var gpu = (IlgpuBackend<T>)Gpu;

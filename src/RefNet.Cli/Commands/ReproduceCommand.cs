@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using RefNet.Backends;
+using RefNet.Callbacks;
 using RefNet.Conventions;
 using RefNet.Backends.Cpu;
 using RefNet.Data;
@@ -111,7 +112,7 @@ public sealed class ReproduceCommand : ICommand
     }
 
     // The compiled optimizer as its Keras config, e.g. "rmsprop(learning_rate=0.001, decay=0, rho=0.9, epsilon=1E-08)".
-    private static string OptimizerText(Sequential<float> model) =>
+    private static string OptimizerText(Network<float> model) =>
         $"{model.Optimizer!.Name}({string.Join(", ", model.Optimizer.GetConfig().Where(kv => kv.Key != "name").Select(kv => $"{kv.Key}={Convert.ToString(kv.Value, Inv)}"))})";
 
     private static int RunMnist(MnistExample ex, Options o, IBackend<float> backend, TextWriter output)
@@ -136,6 +137,10 @@ public sealed class ReproduceCommand : ICommand
         output.WriteLine($"{data.Train.Count} train samples");
         output.WriteLine($"{data.Test.Count} test samples");
         KerasProfile keras = Profile(o, ex.Keras, output);
+        if (o.Resume is not null)
+        {
+            return ResumeMnist(ex, o, backend, data, epochs, output);
+        }
         var curves = new List<IReadOnlyDictionary<string, IReadOnlyList<double>>>();
         var testLosses = new List<double>();
         var testAccs = new List<double>();
@@ -151,8 +156,14 @@ public sealed class ReproduceCommand : ICommand
             }
             output.WriteLine($"{OptimizerText(model)}, categorical_crossentropy, batch {ex.BatchSize}, {epochs} epochs, shuffle, seed {seed}, validation_data = test set");
             clock.Restart();
+            if (o.Checkpoint is not null)
+            {
+                Directory.CreateDirectory(o.Checkpoint);
+                output.WriteLine($"Checkpoints: {Path.Combine(o.Checkpoint, CheckpointName)} after every epoch, with the optimizer state (resume: --resume FILE --seed {seed})");
+            }
             History history = model.Fit(data.Train.X, data.Train.Y, batchSize: ex.BatchSize, epochs: epochs,
-                validationData: (data.Test.X, data.Test.Y), shuffle: true, seed: seed, verbose: 1, log: output);
+                validationData: (data.Test.X, data.Test.Y), shuffle: true, seed: seed, verbose: 1, log: output,
+                callbacks: o.Checkpoint is null ? null : [new ModelCheckpoint(Path.Combine(o.Checkpoint, CheckpointName), log: output)]);
             fitSeconds += clock.Elapsed.TotalSeconds;
             clock.Restart();
             (double loss, double acc) = model.Evaluate(data.Test.X, data.Test.Y, batchSize: MnistMlp.EvaluateBatchSize);
@@ -208,6 +219,38 @@ public sealed class ReproduceCommand : ICommand
         WriteVerdict(output, verdict, ["loss", "acc", "val_loss", "val_acc", "test_acc"]);
         WriteSummary(Path.Combine(outDir, "summary.txt"), o, epochsRun, fitSeconds / o.Seeds, testLoss, testAcc, verdict);
         return verdict.NotJudgedReason is null && !verdict.Pass ? 1 : 0;
+    }
+
+    private const string CheckpointName = "epoch-{epoch:02d}.rfn";
+
+    // --resume FILE: the checkpoint's network (compiled, with its optimizer state and dropout steps) continues at the epoch
+    // it was saved after; with the same --seed (and data) the final weights are bitwise those of the uninterrupted run.
+    private static int ResumeMnist(MnistExample ex, Options o, IBackend<float> backend, TrainTest<float> data, int epochs, TextWriter output)
+    {
+        Network<float> model = Network<float>.Load(o.Resume!, backend);
+        if (model.Optimizer is null)
+        {
+            throw new UsageException($"{o.Resume} has no training state (saved without the optimizer); it cannot be resumed");
+        }
+        output.WriteLine($"Resumed from {o.Resume} after epoch {model.CompletedEpochs} of {epochs}: Keras profile {model.Keras}, " +
+            $"{OptimizerText(model)} at iteration {model.Optimizer.Iterations}, shuffle seed {o.Seed}");
+        var callbacks = new List<Callback>();
+        if (o.Checkpoint is not null)
+        {
+            Directory.CreateDirectory(o.Checkpoint);
+            callbacks.Add(new ModelCheckpoint(Path.Combine(o.Checkpoint, CheckpointName), log: output));
+        }
+        var clock = Stopwatch.StartNew();
+        model.Fit(data.Train.X, data.Train.Y, batchSize: ex.BatchSize, epochs: epochs, validationData: (data.Test.X, data.Test.Y),
+            shuffle: true, seed: o.Seed, verbose: 1, log: output, callbacks: callbacks, initialEpoch: model.CompletedEpochs);
+        double fitSeconds = clock.Elapsed.TotalSeconds;
+        (double loss, double acc) = model.Evaluate(data.Test.X, data.Test.Y, batchSize: MnistMlp.EvaluateBatchSize);
+        output.WriteLine($"Test loss: {loss.ToString("R", Inv)}");
+        output.WriteLine($"Test accuracy: {acc.ToString("R", Inv)}");
+        output.WriteLine($"Final weights SHA-256: {model.WeightsHash()}");
+        output.WriteLine($"Time: {fitSeconds:F1} s for the resumed epochs");
+        output.WriteLine("Verdict: NOT JUDGED (a resumed run prints only its own epochs; the band judges an uninterrupted curve)");
+        return 0;
     }
 
     private static (double Low, double High)? Band(MnistExample ex, PublishedCurves golden, string metric, int epoch, double scale)
@@ -486,7 +529,8 @@ public sealed class ReproduceCommand : ICommand
         AtomicFile.WriteAllText(path, sb.ToString());
     }
 
-    private sealed record Options(int? Epochs, int? Limit, int Seed, int Seeds, string? Data, string? Out, string? Gemm, bool HalfBand, KerasProfile? Keras)
+    private sealed record Options(int? Epochs, int? Limit, int Seed, int Seeds, string? Data, string? Out, string? Gemm, bool HalfBand, KerasProfile? Keras,
+        string? Checkpoint = null, string? Resume = null)
     {
         public static Options Parse(string[] args, string example)
         {
@@ -499,6 +543,8 @@ public sealed class ReproduceCommand : ICommand
             string? gemm = null;
             bool halfBand = false;
             KerasProfile? keras = null;
+            string? checkpoint = null;
+            string? resume = null;
             for (int i = 0; i < args.Length; i++)
             {
                 string flag = args[i];
@@ -544,15 +590,33 @@ public sealed class ReproduceCommand : ICommand
                     case "--keras":
                         keras = Profiles.Parse(Value(), "--keras");
                         break;
+                    case "--checkpoint":
+                        checkpoint = Value();
+                        break;
+                    case "--resume":
+                        resume = Value();
+                        break;
                     default:
-                        throw new UsageException($"unknown option '{flag}' for {example} (options: --epochs N, --limit N, --seed S, --seeds K (mnist-mlp), --half-band (K >= 5), --data DIR, --out DIR, --gemm {string.Join("|", GemmSelector.Names)}, --keras V, --device cpu|ilgpu-cpu|cuda)");
+                        throw new UsageException($"unknown option '{flag}' for {example} (options: --epochs N, --limit N, --seed S, --seeds K (mnist-mlp), --half-band (K >= 5), --data DIR, --out DIR, --gemm {string.Join("|", GemmSelector.Names)}, --keras V, --checkpoint DIR, --resume FILE (mnist-mlp, mnist-cnn), --device cpu|ilgpu-cpu|cuda)");
                 }
             }
             if (halfBand && seeds < 5)
             {
                 throw new UsageException($"--half-band judges the mean of at least 5 seeds (keras-golden.md §8.2); add --seeds 5 (got --seeds {seeds})");
             }
-            return new Options(epochs, limit, seed, seeds, data, outDir, gemm, halfBand, keras);
+            if ((checkpoint is not null || resume is not null) && seeds != 1)
+            {
+                throw new UsageException($"--checkpoint and --resume train one seed; drop --seeds {seeds}");
+            }
+            if ((checkpoint is not null || resume is not null) && example is not ("mnist-mlp" or "mnist-cnn"))
+            {
+                throw new UsageException($"--checkpoint and --resume are available for mnist-mlp and mnist-cnn, not {example}");
+            }
+            if (resume is not null && keras is not null)
+            {
+                throw new UsageException("--resume continues under the Keras profile saved in the checkpoint; drop --keras");
+            }
+            return new Options(epochs, limit, seed, seeds, data, outDir, gemm, halfBand, keras, checkpoint, resume);
         }
     }
 }

@@ -40,6 +40,10 @@ public static class BackendExtensions
     public static T SumOfSquares<T>(this IBackend<T> backend, Tensor<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => backend.Sum(x, default(Arithmetic<T>.Square));
 
+    /// <summary>Whether every element is finite (no NaN, no ±∞): one reduction, Σ (x − x) = 0.</summary>
+    public static bool AllFinite<T>(this IBackend<T> backend, Tensor<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => backend.Sum(x, default(Arithmetic<T>.SelfDifference)) == T.Zero;
+
     /// <summary>Σ |x|.</summary>
     public static T SumOfAbsolute<T>(this IBackend<T> backend, Tensor<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => backend.Sum(x, default(Arithmetic<T>.Absolute));
@@ -131,6 +135,14 @@ public static class Arithmetic<T>
     {
         /// <inheritdoc/>
         public T Apply(T x) => T.Abs(x);
+    }
+
+    /// <summary>x − x: 0 for finite x, NaN for NaN and ±∞ (the term of the finiteness check: Σ (x − x) = 0 exactly when every
+    /// x is finite, with no overflow however large the values).</summary>
+    public readonly struct SelfDifference : IUnaryFunction<T>
+    {
+        /// <inheritdoc/>
+        public T Apply(T x) => x - x;
     }
 
     /// <summary>a == b (counts equal elements).</summary>

@@ -9,7 +9,11 @@ namespace RefNet.Callbacks;
 /// <remarks>The file name is <c>path.format(epoch=epoch+1, **logs)</c> as in Keras: placeholders
 /// <c>{name}</c>, <c>{name:0Nd}</c>, <c>{name:.Nf}</c> and <c>{name:.Ne}</c>, where name is "epoch" (1-based)
 /// or a log key. With <see cref="SaveBestOnly"/> a file is written only when <see cref="Monitor"/> improves on
-/// the best value so far (strictly; "auto" mode maximises keys containing "acc"). Saves are atomic.</remarks>
+/// the best value so far (strictly; "auto" mode maximises keys containing "acc"). Saves are atomic. A model with a NaN or
+/// ±∞ weight is never written (unlike Keras): the epoch is logged as skipped, <see cref="SkippedNonFinite"/> records it,
+/// and the last good file stays as it was. The whole-model file carries the training state (Keras' default
+/// <c>include_optimizer</c>), so a run killed at any point resumes from the newest file to bitwise the same weights
+/// (<see cref="Engine.Network{T}.Fit"/>'s <c>initialEpoch</c>).</remarks>
 public sealed partial class ModelCheckpoint : Callback
 {
     private readonly bool _maximise;
@@ -20,8 +24,14 @@ public sealed partial class ModelCheckpoint : Callback
     /// <param name="saveBestOnly">Save only on improvement.</param>
     /// <param name="saveWeightsOnly">Save weights only (<c>SaveWeights</c>) instead of the whole model (<c>Save</c>).</param>
     /// <param name="mode">"auto", "min" or "max".</param>
-    public ModelCheckpoint(string path, string monitor = "val_loss", bool saveBestOnly = false, bool saveWeightsOnly = false, string mode = "auto")
+    /// <param name="includeOptimizer">Whole-model files also carry the training state (Keras' default); ignored with
+    /// <paramref name="saveWeightsOnly"/>.</param>
+    /// <param name="log">Where a skipped non-finite save is reported (Console.Out when null).</param>
+    public ModelCheckpoint(string path, string monitor = "val_loss", bool saveBestOnly = false, bool saveWeightsOnly = false, string mode = "auto",
+        bool includeOptimizer = true, TextWriter? log = null)
     {
+        IncludeOptimizer = includeOptimizer;
+        _log = log;
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentException.ThrowIfNullOrWhiteSpace(monitor);
         Path = path;
@@ -50,6 +60,14 @@ public sealed partial class ModelCheckpoint : Callback
     /// <summary>Files written so far, in order.</summary>
     public List<string> SavedPaths { get; } = [];
 
+    /// <summary>Whether whole-model files carry the training state.</summary>
+    public bool IncludeOptimizer { get; }
+
+    /// <summary>Epochs (1-based) whose save was skipped because a weight was NaN or ±∞, with the weight named.</summary>
+    public List<(int Epoch, string Weight)> SkippedNonFinite { get; } = [];
+
+    private readonly TextWriter? _log;
+
     /// <inheritdoc/>
     public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
     {
@@ -65,7 +83,17 @@ public sealed partial class ModelCheckpoint : Callback
             {
                 return;
             }
-            Best = current;
+        }
+        if (RequireModel().FirstNonFiniteWeight() is { } bad)
+        {
+            SkippedNonFinite.Add((epoch + 1, bad));
+            string kept = SavedPaths.Count > 0 ? $"; {SavedPaths[^1]} is kept" : "";
+            (_log ?? Console.Out).WriteLine($"Epoch {epoch + 1}: not saving {file}: weight {bad}{kept}");
+            return;
+        }
+        if (SaveBestOnly)
+        {
+            Best = logs[Monitor];
         }
         if (SaveWeightsOnly)
         {
@@ -73,7 +101,7 @@ public sealed partial class ModelCheckpoint : Callback
         }
         else
         {
-            RequireModel().Save(file);
+            RequireModel().Save(file, IncludeOptimizer);
         }
         SavedPaths.Add(file);
     }

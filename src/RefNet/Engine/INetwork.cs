@@ -20,8 +20,12 @@ public interface INetwork
     /// <exception cref="ArgumentException">Wrong number of arrays or a wrong length; nothing is changed then.</exception>
     void SetWeights(IReadOnlyList<double[]> weights);
 
-    /// <summary>Saves architecture and weights to one file (atomic).</summary>
-    void Save(string path);
+    /// <summary>Saves architecture and weights to one file (atomic); with <paramref name="includeOptimizer"/>, also the
+    /// training state of a compiled network (optimizer slots, iteration count, dropout steps, completed epochs).</summary>
+    void Save(string path, bool includeOptimizer = true);
+
+    /// <summary>Names the first weight holding NaN or ±∞, or null when all are finite (one reduction per weight).</summary>
+    string? FirstNonFiniteWeight();
 
     /// <summary>Saves the weights only (atomic).</summary>
     void SaveWeights(string path);

@@ -54,16 +54,31 @@ public partial class Network<T>
         }
     }
 
-    /// <summary>Saves the architecture (<see cref="ModelConfig.ToJson{T}"/>) and every parameter to one binary file (atomic).</summary>
+    /// <summary>Saves the architecture (<see cref="ModelConfig.ToJson{T}"/>) and every parameter to one binary file (atomic);
+    /// a compiled network also saves its training state unless <paramref name="includeOptimizer"/> is false.</summary>
     /// <param name="path">Destination file; replaced if it exists.</param>
-    /// <remarks>Keras <c>model.save</c>, without the optimizer state and compile settings: after <see cref="Load"/>,
-    /// call Compile again to continue training.</remarks>
-    public void Save(string path) => WriteFile(path, ModelConfig.ToJson(this));
+    /// <param name="includeOptimizer">Keras <c>include_optimizer</c> (default true): the optimizer's config, iteration count
+    /// and state tensors, the loss and metrics, each Dropout layer's mask step and <see cref="CompletedEpochs"/>, so that
+    /// <see cref="Load"/> returns a compiled network whose <c>Fit(…, initialEpoch: CompletedEpochs)</c> continues bitwise
+    /// as the uninterrupted run would (see <see cref="Fit"/>). Uncompiled networks, or false: architecture and weights only
+    /// (format version 1, as before).</param>
+    public void Save(string path, bool includeOptimizer = true)
+    {
+        if (includeOptimizer && Optimizer is not null && Loss is not null)
+        {
+            WriteFileWithState(path);
+        }
+        else
+        {
+            WriteFile(path, ModelConfig.ToJson(this));
+        }
+    }
 
     /// <summary>Rebuilds a network saved by <see cref="Save"/>: architecture from the embedded JSON, then the weights.</summary>
     /// <param name="path">File written by <see cref="Save"/>.</param>
     /// <param name="backend">Backend for the new network (CPU when null).</param>
-    /// <returns>An uncompiled network with the saved weights.</returns>
+    /// <returns>The network with the saved weights: compiled, with its optimizer state, when the file has a training state
+    /// (<see cref="Save"/> of a compiled network), else uncompiled.</returns>
     /// <exception cref="ModelFileException">The file is truncated or corrupted, holds another dtype than <typeparamref name="T"/>,
     /// has no architecture (written by <see cref="SaveWeights"/>), or its architecture and weights disagree.</exception>
     public static Network<T> Load(string path, IBackend<T>? backend = null)
@@ -90,6 +105,10 @@ public partial class Network<T>
             throw new ModelFileException(path, ModelFileProblem.Corrupted, $"the embedded model config is invalid: {e.Message}", e);
         }
         network.LoadWeights(path, contents);
+        if (contents.StateJson is not null)
+        {
+            network.RestoreTrainingState(path, contents);
+        }
         return network;
     }
 
@@ -116,10 +135,10 @@ public partial class Network<T>
                 $"file holds {DtypeName(contents.ElementSize)}, network is {DtypeName(size)} (Network<{typeof(T).Name}>)");
         }
         List<Parameter<T>> parameters = [.. Parameters];
-        if (contents.Entries.Count != parameters.Count)
+        if (ParameterEntries(path, contents) != parameters.Count)
         {
             throw new ModelFileException(path, ModelFileProblem.ArchitectureMismatch,
-                $"file has {contents.Entries.Count} weight tensors, network has {parameters.Count}");
+                $"file has {ParameterEntries(path, contents)} weight tensors, network has {parameters.Count}");
         }
         for (int i = 0; i < parameters.Count; i++)
         {

@@ -155,6 +155,10 @@ public partial class Network<T> : INetwork
     /// <param name="log">Where progress goes (Console.Out when null).</param>
     /// <param name="validationSplit">Fraction in [0, 1) of the data held out for validation: the <b>last</b> rows, taken before shuffling (as Keras).</param>
     /// <param name="callbacks">Callbacks, called in order (Keras <c>callbacks</c>).</param>
+    /// <param name="initialEpoch">Keras <c>initial_epoch</c>: the epoch to start at (0-based); epochs initialEpoch … epochs − 1
+    /// run. The shuffles of the skipped epochs are replayed from <paramref name="seed"/>, so a network saved after epoch k
+    /// (<see cref="Save"/>, with its training state) and loaded again continues with
+    /// <c>Fit(…, epochs, seed: same, initialEpoch: k)</c> to bitwise the same weights as one uninterrupted <c>Fit</c>.</param>
     /// <returns>Per-epoch loss and metrics ("val_" prefixed for validation).</returns>
     /// <exception cref="InvalidOperationException">Not compiled.</exception>
     /// <exception cref="ShapeMismatchException">Data shapes do not fit the network.</exception>
@@ -163,7 +167,7 @@ public partial class Network<T> : INetwork
     /// regularization penalties. Host data is uploaded to <see cref="Network{T}.Backend"/> once; batch buffers are reused.</remarks>
     public History Fit(Tensor<T> x, Tensor<T> y, int batchSize = 32, int epochs = 1,
         (Tensor<T> X, Tensor<T> Y)? validationData = null, bool shuffle = true, int seed = 0, int verbose = 1,
-        TextWriter? log = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null)
+        TextWriter? log = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null, int initialEpoch = 0)
     {
         if (Optimizer is null || Loss is null)
         {
@@ -179,6 +183,10 @@ public partial class Network<T> : INetwork
         if (epochs < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(epochs), $"epochs must be non-negative, got {epochs}");
+        }
+        if (initialEpoch < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(initialEpoch), $"initialEpoch must be non-negative, got {initialEpoch}");
         }
         if (!(validationSplit >= 0 && validationSplit < 1))
         {
@@ -225,6 +233,10 @@ public partial class Network<T> : INetwork
             order[i] = i;
         }
         var random = new Random(seed);
+        for (int skipped = 0; shuffle && skipped < Math.Min(initialEpoch, epochs); skipped++)
+        {
+            random.Shuffle(order); // the orders the epochs before initialEpoch drew, so the next one is theirs
+        }
         List<Parameter<T>> parameters = [.. Parameters];
         string[] keys = LogKeys();
         var sums = new double[keys.Length];
@@ -246,7 +258,7 @@ public partial class Network<T> : INetwork
         {
             cb.OnTrainBegin();
         }
-        for (int epoch = 0; epoch < epochs && !StopTraining; epoch++)
+        for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
         {
             foreach (Callback cb in cbs)
             {
@@ -307,6 +319,10 @@ public partial class Network<T> : INetwork
                 {
                     logs["val_" + key] = value;
                 }
+            }
+            if (seen == n)
+            {
+                CompletedEpochs = epoch + 1; // before the callbacks, so that a checkpoint records this epoch as done
             }
             foreach (Callback cb in cbs)
             {

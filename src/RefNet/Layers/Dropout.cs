@@ -44,6 +44,14 @@ public sealed class Dropout<T> : Layer<T>
     /// <summary>The mask of the last training step (null before any).</summary>
     public Tensor<T>? Mask => _mask;
 
+    /// <summary>Masks drawn so far: the next training step's mask is a function of (Seed, Step). Saved with the optimizer
+    /// state (<see cref="Engine.Network{T}.Save"/>), so a resumed run draws the masks the uninterrupted one would.</summary>
+    public ulong Step
+    {
+        get => _step;
+        set => _step = value;
+    }
+
     // Slide/Keras: y = x ⊙ m / (1 − rate),  m ~ Bernoulli(1 − rate)
     /// <inheritdoc/>
     public override Tensor<T> Forward(Tensor<T> input, bool training)

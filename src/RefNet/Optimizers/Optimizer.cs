@@ -159,6 +159,113 @@ public abstract class Optimizer
         Iterations = 0;
     }
 
+    /// <summary>Copies of <paramref name="parameter"/>'s state tensors (accumulators, moments) in the optimizer's slot order,
+    /// or null before its first update. With <see cref="Iterations"/> this is all an optimizer remembers.</summary>
+    public T[][]? GetSlots<T>(Parameter<T> parameter)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        return _state.TryGetValue(parameter, out object? slots) ? [.. ((Tensor<T>[])slots).Select(t => t.ToArray())] : null;
+    }
+
+    /// <summary>Restores what <see cref="GetSlots{T}"/> and <see cref="Iterations"/> gave (resuming a saved run): the
+    /// iteration counter and, per parameter, its state tensors (null: none yet).</summary>
+    /// <exception cref="ArgumentException">Counts differ, or a slot's length is not its parameter's.</exception>
+    public void RestoreState<T>(IBackend<T> backend, long iterations, IReadOnlyList<Parameter<T>> parameters, IReadOnlyList<T[][]?> slots)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(slots);
+        ArgumentOutOfRangeException.ThrowIfNegative(iterations);
+        if (slots.Count != parameters.Count)
+        {
+            throw new ArgumentException($"{parameters.Count} parameters but {slots.Count} slot lists", nameof(slots));
+        }
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            foreach (T[] slot in slots[i] ?? [])
+            {
+                if (slot.Length != parameters[i].Count)
+                {
+                    throw new ArgumentException($"{Name} state of '{parameters[i].Name}' {parameters[i].Value.Shape} has {slot.Length} values, expected {parameters[i].Count}", nameof(slots));
+                }
+            }
+        }
+        _state.Clear();
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (slots[i] is { } list)
+            {
+                var tensors = new Tensor<T>[list.Length];
+                for (int k = 0; k < list.Length; k++)
+                {
+                    tensors[k] = backend.Allocate(parameters[i].Value.Shape);
+                    backend.CopyFromHost(list[k], tensors[k]);
+                }
+                _state[parameters[i]] = tensors;
+            }
+        }
+        Iterations = iterations;
+    }
+
+    /// <summary>The optimizer a <see cref="GetConfig"/> dictionary describes (Keras <c>optimizers.deserialize</c>): "name"
+    /// (sgd, rmsprop, adam, adagrad, adadelta) and its hyperparameters; every value the config gives is explicit, so the
+    /// result does not depend on a Keras profile (epsilon_inside_sqrt / epsilon_form absent: Keras 2's placement and form).</summary>
+    /// <exception cref="ArgumentException">An unknown name, a missing or non-numeric value, or an unknown key.</exception>
+    public static Optimizer FromConfig(IReadOnlyDictionary<string, object?> config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var used = new HashSet<string> { "name" };
+        double Number(string key, double? fallback = null)
+        {
+            used.Add(key);
+            if (!config.TryGetValue(key, out object? v) || v is null)
+            {
+                return fallback ?? throw new ArgumentException($"Optimizer config has no '{key}'", nameof(config));
+            }
+            return v switch
+            {
+                double d => d,
+                float f => f,
+                int n => n,
+                long n => n,
+                _ => throw new ArgumentException($"Optimizer config '{key}' must be a number, got {v}", nameof(config)),
+            };
+        }
+        bool Flag(string key)
+        {
+            used.Add(key);
+            return config.TryGetValue(key, out object? v) && v is not null
+                && (v as bool? ?? throw new ArgumentException($"Optimizer config '{key}' must be true or false, got {v}", nameof(config)));
+        }
+        string name = config.TryGetValue("name", out object? n) && n is string text ? text : throw new ArgumentException("Optimizer config has no 'name'", nameof(config));
+        double lr = Number("learning_rate"), decay = Number("decay", 0);
+        Optimizer optimizer = name switch
+        {
+            "sgd" => new Sgd(lr, Number("momentum", 0), Flag("nesterov"), decay),
+            "rmsprop" => new RmsProp(lr, Number("rho"), Number("epsilon"), decay, Flag("epsilon_inside_sqrt") ? EpsilonPlacement.InsideRoot : EpsilonPlacement.OutsideRoot),
+            "adam" => new Adam(lr, Number("beta_1"), Number("beta_2"), Number("epsilon"), decay, AdamForm()),
+            "adagrad" => new AdaGrad(lr, Number("epsilon"), Number("initial_accumulator_value", 0), decay,
+                Flag("epsilon_inside_sqrt") ? EpsilonPlacement.InsideRoot : EpsilonPlacement.OutsideRoot),
+            "adadelta" => new Adadelta(lr, Number("rho"), Number("epsilon"), decay),
+            _ => throw new ArgumentException($"Unknown optimizer '{name}' in config (supported: sgd, rmsprop, adam, adagrad, adadelta)", nameof(config)),
+        };
+        if (config.Keys.FirstOrDefault(k => !used.Contains(k)) is { } unknown)
+        {
+            throw new ArgumentException($"Optimizer config for {name} has an unknown key '{unknown}'", nameof(config));
+        }
+        return optimizer;
+
+        AdamEpsilonForm AdamForm()
+        {
+            used.Add("epsilon_form");
+            return config.TryGetValue("epsilon_form", out object? f) && f is not null
+                ? f is "bias_corrected" ? AdamEpsilonForm.BiasCorrected : throw new ArgumentException($"Optimizer config 'epsilon_form' must be \"bias_corrected\" or absent, got {f}", nameof(config))
+                : default;
+        }
+    }
+
     /// <summary>Keras-style configuration.</summary>
     public virtual Dictionary<string, object?> GetConfig() => new()
     {

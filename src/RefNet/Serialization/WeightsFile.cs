@@ -7,14 +7,17 @@ using System.Text;
 
 namespace RefNet.Serialization;
 
-/// <summary>Reads and writes RefNet weight files (format version 1).</summary>
+/// <summary>Reads and writes RefNet weight files (format versions 1 and 2).</summary>
 /// <remarks>
 /// Layout, all integers little-endian:
 /// <code>
 /// "RFNW"            4 bytes magic
-/// version           int32 (1)
+/// version           int32 (1; 2 when the file carries a training state)
 /// dtype             int32: bytes per element, 4 = float32, 8 = float64
 /// configLength      int32, then that many bytes of UTF-8 model JSON (0 for weights-only files)
+/// stateLength       version 2 only: int32, then that many bytes of UTF-8 training-state JSON (the optimizer's config
+///                   and iteration count, the dropout steps, the completed epochs; its "parameter_entries" says how
+///                   many of the entries below are the network's parameters: the rest are optimizer slots)
 /// parameterCount    int32
 /// per parameter:    nameLength int32, UTF-8 name, rank int32, rank × int32 dims
 /// payloadLength     int64 = Σ elements × dtype
@@ -26,8 +29,11 @@ namespace RefNet.Serialization;
 /// </remarks>
 public static class WeightsFile
 {
-    /// <summary>The format version written by this build.</summary>
+    /// <summary>The format version written by this build for a file without a training state (weights, or a model).</summary>
     public const int Version = 1;
+
+    /// <summary>The format version of a file that also carries a training state (optimizer slots, iteration count).</summary>
+    public const int VersionWithState = 2;
 
     private static ReadOnlySpan<byte> Magic => "RFNW"u8;
 
@@ -41,7 +47,8 @@ public static class WeightsFile
     /// <param name="ConfigJson">Model JSON, or null for a weights-only file.</param>
     /// <param name="Entries">Parameter names and shapes, in order.</param>
     /// <param name="Payload">The raw values of all parameters, concatenated.</param>
-    public sealed record Contents(int ElementSize, string? ConfigJson, IReadOnlyList<Entry> Entries, byte[] Payload)
+    /// <param name="StateJson">The training-state JSON of a version-2 file, else null.</param>
+    public sealed record Contents(int ElementSize, string? ConfigJson, IReadOnlyList<Entry> Entries, byte[] Payload, string? StateJson = null)
     {
         /// <summary>The values of parameter <paramref name="index"/> as <typeparamref name="T"/> (element size must match).</summary>
         public ReadOnlySpan<T> Values<T>(int index)
@@ -62,7 +69,8 @@ public static class WeightsFile
     /// <param name="configJson">Model JSON to embed, or null.</param>
     /// <param name="entries">Names and shapes.</param>
     /// <param name="values">Host values of each entry (same order).</param>
-    public static void Write<T>(string path, string? configJson, IReadOnlyList<Entry> entries, IReadOnlyList<T[]> values)
+    /// <param name="stateJson">Training-state JSON, or null (then the file is version 1, byte for byte as before).</param>
+    public static void Write<T>(string path, string? configJson, IReadOnlyList<Entry> entries, IReadOnlyList<T[]> values, string? stateJson = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -77,11 +85,17 @@ public static class WeightsFile
         using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
         {
             w.Write(Magic);
-            w.Write(Version);
+            w.Write(stateJson is null ? Version : VersionWithState);
             w.Write(Marshal.SizeOf<T>());
             byte[] config = configJson is null ? [] : Encoding.UTF8.GetBytes(configJson);
             w.Write(config.Length);
             w.Write(config);
+            if (stateJson is not null)
+            {
+                byte[] state = Encoding.UTF8.GetBytes(stateJson);
+                w.Write(state.Length);
+                w.Write(state);
+            }
             w.Write(entries.Count);
             long payload = 0;
             for (int i = 0; i < entries.Count; i++)
@@ -126,9 +140,9 @@ public static class WeightsFile
         }
         r.Skip(Magic.Length);
         int version = r.Int32("version");
-        if (version != Version)
+        if (version is not (Version or VersionWithState))
         {
-            throw new ModelFileException(path, ModelFileProblem.UnsupportedVersion, $"version {version}, this build reads version {Version}");
+            throw new ModelFileException(path, ModelFileProblem.UnsupportedVersion, $"version {version}, this build reads versions {Version} and {VersionWithState}");
         }
         int elementSize = r.Int32("dtype");
         if (elementSize is not (4 or 8))
@@ -137,6 +151,7 @@ public static class WeightsFile
         }
         int configLength = r.Length("config length");
         string? config = configLength == 0 ? null : Encoding.UTF8.GetString(r.Bytes(configLength, "model config"));
+        string? state = version == VersionWithState ? Encoding.UTF8.GetString(r.Bytes(r.Length("training state length"), "training state")) : null;
         int count = r.Length("parameter count");
         var entries = new List<Entry>();
         long expectedPayload = 0;
@@ -190,7 +205,7 @@ public static class WeightsFile
             throw new ModelFileException(path, ModelFileProblem.Corrupted,
                 $"SHA-256 of the first {hashStart} bytes is {Convert.ToHexString(actual)}, the file records {Convert.ToHexString(bytes, hashStart, 32)}");
         }
-        return new Contents(elementSize, config, entries, bytes[payloadStart..hashStart]);
+        return new Contents(elementSize, config, entries, bytes[payloadStart..hashStart], state);
     }
 
     private static long Count(int[] shape)
