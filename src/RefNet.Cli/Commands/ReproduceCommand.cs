@@ -30,7 +30,7 @@ public sealed class ReproduceCommand : ICommand
     public string Name => "reproduce";
 
     /// <inheritdoc/>
-    public string Description => "train a published Keras example and compare with its curves: mnist-mlp | mnist-cnn | fashion-mnist [--epochs N] [--limit N] [--seed S] [--seeds K] [--half-band] [--data DIR] [--out DIR] [--gemm G] [--keras V] [--device cpu|ilgpu-cpu|cuda]";
+    public string Description => "train a published Keras example and compare with its curves: mnist-mlp | mnist-cnn | fashion-mnist [--epochs N] [--limit N] [--seed S] [--seeds K] [--half-band] [--data DIR] [--out DIR] [--gemm G] [--keras V] [--checkpoint DIR] [--resume FILE] [--device cpu|ilgpu-cpu|cuda]";
 
     /// <inheritdoc/>
     public int Run(string[] args, TextWriter output)

@@ -145,8 +145,42 @@ public sealed class ReproduceCommandTests : IDisposable
     [InlineData("reproduce", "mnist-mlp", "--half-band")]
     [InlineData("reproduce", "mnist-mlp", "--seeds", "4", "--half-band")]
     [InlineData("reproduce", "mnist-mlp", "--gemm", "fastest")]
+    [InlineData("reproduce", "mnist-mlp", "--checkpoint", "c", "--seeds", "2")]
+    [InlineData("reproduce", "fashion-mnist", "--checkpoint", "c")]
+    [InlineData("reproduce", "addition-rnn", "--resume", "c.rfn")]
+    [InlineData("reproduce", "mnist-mlp", "--resume", "c.rfn", "--keras", "tf-2.15")]
+    [InlineData("reproduce", "mnist-mlp", "--resume")]
     public void BadArguments_AreUsageErrors(params string[] args)
     {
         Assert.Equal(2, Run(args).Code);
+    }
+
+    [Fact]
+    public void Checkpoint_ThenResumeFromAnEarlierEpoch_EndsWithTheStraightRunsWeights()
+    {
+        string data = WriteTinyMnist(gzip: false);
+        string[] common = ["reproduce", "mnist-mlp", "--data", data, "--epochs", "3", "--seed", "2"];
+        static string Sha(string output) => output.Split('\n').Single(l => l.StartsWith("Final weights SHA-256: ", StringComparison.Ordinal))[23..].Trim();
+        var (code, straight, err) = Run([.. common, "--out", Path.Combine(_dir, "s")]);
+        Assert.True(code == 0, err);
+        string ckpt = Path.Combine(_dir, "ckpt");
+        (code, string saved, err) = Run([.. common, "--out", Path.Combine(_dir, "c"), "--checkpoint", ckpt]);
+        Assert.True(code == 0, err);
+        Assert.Equal(Sha(straight), Sha(saved)); // checkpointing changes nothing
+        Assert.Equal(["epoch-01.rfn", "epoch-02.rfn", "epoch-03.rfn"], Directory.GetFiles(ckpt).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        string first = Path.Combine(ckpt, "epoch-01.rfn");
+        (code, string resumed, err) = Run([.. common, "--out", Path.Combine(_dir, "r"), "--resume", first]);
+        Assert.True(code == 0, err);
+        Assert.Contains($"Resumed from {first} after epoch 1 of 3: Keras profile Keras 2.0.8", resumed);
+        Assert.Contains("Epoch 2/3", resumed);
+        Assert.DoesNotContain("Epoch 1/3", resumed);
+        Assert.Equal(Sha(straight), Sha(resumed));
+        // A weights-only or stateless file cannot be resumed: a usage error naming it.
+        var net = RefNet.Engine.Network<float>.Load(first);
+        string bare = Path.Combine(_dir, "bare.rfn");
+        net.Save(bare, includeOptimizer: false);
+        (code, _, err) = Run([.. common, "--out", Path.Combine(_dir, "b"), "--resume", bare]);
+        Assert.Equal(2, code);
+        Assert.Contains("bare.rfn has no training state", err);
     }
 }
