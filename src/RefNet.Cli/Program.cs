@@ -35,7 +35,17 @@ namespace RefNet.Cli
             }
             try
             {
-                return command.Run(args[1..], output);
+                try
+                {
+                    return command.Run(args[1..], output);
+                }
+                catch (TypeInitializationException e) when (e.InnerException is { } inner)
+                {
+                    // A bad environment variable (REFNET_GEMM, REFNET_THREADS) read by a static initializer: report the
+                    // cause itself, typed as it was thrown.
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
+                    throw;
+                }
             }
             catch (UsageException e)
             {

@@ -369,7 +369,7 @@ public sealed class BenchCommand : ICommand
 
         public string? Gemm { get; set; }
 
-        public string DataDirectory { get; set; } = Path.Combine("data", "mnist");
+        public string DataDirectory { get; set; } = RepositoryPaths.Under("data", "mnist");
 
         public bool Synthetic { get; set; }
 

@@ -150,9 +150,40 @@ public sealed class ReproduceCommandTests : IDisposable
     [InlineData("reproduce", "addition-rnn", "--resume", "c.rfn")]
     [InlineData("reproduce", "mnist-mlp", "--resume", "c.rfn", "--keras", "tf-2.15")]
     [InlineData("reproduce", "mnist-mlp", "--resume")]
+    [InlineData("reproduce", "mnist-mlp", "--seed", "2147483647", "--seeds", "2")]
     public void BadArguments_AreUsageErrors(params string[] args)
     {
         Assert.Equal(2, Run(args).Code);
+    }
+
+    [Fact]
+    public void OutAtAnExistingFile_IsAUsageError_BeforeAnyTraining()
+    {
+        string file = Path.Combine(_dir, "taken.txt");
+        File.WriteAllText(file, "keep me");
+        var (code, output, err) = Run("reproduce", "mnist-mlp", "--data", WriteTinyMnist(gzip: false), "--out", file, "--epochs", "1");
+        Assert.Equal(2, code);
+        Assert.Contains($"--out {file} is a file", err);
+        Assert.DoesNotContain("Epoch 1/1", output);
+        Assert.Equal("keep me", File.ReadAllText(file));
+    }
+
+    [Fact]
+    public void ALimitedRun_IsNotJudged_InOneLine_AndDefaultsToItsOwnFolderOfTheCheckout()
+    {
+        var (code, output, err) = Run("reproduce", "mnist-mlp", "--data", WriteTinyMnist(gzip: false), "--epochs", "1", "--limit", "30", "--seed", "9");
+        Assert.True(code == 0, err);
+        string folder = Path.Combine(RefNet.Tests.Common.GoldenFile.RepositoryRoot, "artifacts", "mnist-mlp-limit-30");
+        try
+        {
+            Assert.Contains($"Wrote {Path.Combine(folder, "curve.csv")}", output);
+            Assert.Single(output.Split('\n'), l => l.Contains("NOT JUDGED", StringComparison.Ordinal));
+            Assert.DoesNotContain("FAIL", output);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

@@ -26,7 +26,23 @@ public static class CpuThreads
         }
     }
 
-    /// <summary>REFNET_THREADS if it holds a positive integer, else <see cref="Environment.ProcessorCount"/>.</summary>
-    public static int Initial() =>
-        int.TryParse(Environment.GetEnvironmentVariable("REFNET_THREADS"), out int n) && n > 0 ? n : Environment.ProcessorCount;
+    /// <summary>The environment variable that sets the initial <see cref="Count"/>.</summary>
+    public const string EnvironmentVariable = "REFNET_THREADS";
+
+    /// <summary>REFNET_THREADS when set, else <see cref="Environment.ProcessorCount"/>.</summary>
+    /// <exception cref="ArgumentException">REFNET_THREADS is set but not a positive integer (never silently ignored).</exception>
+    public static int Initial() => Parse(Environment.GetEnvironmentVariable(EnvironmentVariable));
+
+    /// <summary>A REFNET_THREADS value: null or blank gives <see cref="Environment.ProcessorCount"/>, a positive integer itself.</summary>
+    /// <exception cref="ArgumentException">Anything else, naming the variable and the value.</exception>
+    public static int Parse(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return Environment.ProcessorCount;
+        }
+        return int.TryParse(value.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0
+            ? n
+            : throw new ArgumentException($"{EnvironmentVariable}='{value}' is not a positive integer (unset it to use all {Environment.ProcessorCount} cores)", nameof(value));
+    }
 }

@@ -148,9 +148,22 @@ public static class GemmSelector
     };
 
     /// <summary>REFNET_GEMM's value (null or "auto": the automatic choice) as a choice with its reason.</summary>
-    public static GemmChoice Select(string? name) => (name ?? "").Trim().ToLowerInvariant() is "" or "auto"
-        ? Automatic()
-        : new GemmChoice(FromName(name), $"{EnvironmentVariable}={name!.Trim()}");
+    /// <exception cref="ArgumentException">An unknown name (the message names REFNET_GEMM and its value).</exception>
+    public static GemmChoice Select(string? name)
+    {
+        if ((name ?? "").Trim().ToLowerInvariant() is "" or "auto")
+        {
+            return Automatic();
+        }
+        try
+        {
+            return new GemmChoice(FromName(name), $"{EnvironmentVariable}={name!.Trim()}");
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{EnvironmentVariable}='{name}': {e.Message.Replace($" (Parameter '{e.ParamName}')", "")}", nameof(name), e);
+        }
+    }
 
     /// <summary>"openblas", "managed", "portable" (<see cref="ManagedGemm.Portable"/>), "reference", or "auto"/null/"" for the automatic choice.</summary>
     /// <exception cref="ArgumentException">Unknown name, or "openblas" when no OpenBLAS library loads.</exception>
