@@ -33,4 +33,24 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal("old", File.ReadAllText(path));
         Assert.Equal(["a.bin"], Directory.GetFiles(_dir).Select(Path.GetFileName));
     }
+
+    [Fact]
+    public void OrphansOfAKilledWriter_AreRemovedByTheNextWrite_OnlyWhenOldEnough_AndOnlyOfThatFile()
+    {
+        // What a process killed mid-write leaves: ".m.rfn.<guid>.tmp". A fresh one may be a live writer's: kept.
+        string old = Path.Combine(_dir, ".m.rfn.0123456789abcdef0123456789abcdef.tmp");
+        string fresh = Path.Combine(_dir, ".m.rfn.fedcba9876543210fedcba9876543210.tmp");
+        string other = Path.Combine(_dir, ".n.rfn.0123456789abcdef0123456789abcdef.tmp");
+        foreach (string f in (string[])[old, fresh, other])
+        {
+            File.WriteAllText(f, "half");
+        }
+        File.SetLastWriteTimeUtc(old, DateTime.UtcNow - AtomicFile.OrphanAge - TimeSpan.FromMinutes(1));
+        File.SetLastWriteTimeUtc(other, DateTime.UtcNow - AtomicFile.OrphanAge - TimeSpan.FromMinutes(1));
+        AtomicFile.WriteAllText(Path.Combine(_dir, "m.rfn"), "whole");
+        Assert.False(File.Exists(old));
+        Assert.True(File.Exists(fresh));
+        Assert.True(File.Exists(other));
+        Assert.Equal("whole", File.ReadAllText(Path.Combine(_dir, "m.rfn")));
+    }
 }
