@@ -18,6 +18,8 @@ public partial class Network<T>
 {
     private readonly List<Layer<T>> _layers = [];
     private readonly Dictionary<string, int> _nameCounters = new();
+    private readonly HashSet<Layer<T>> _members = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private List<Parameter<T>>? _parameters;
 
     /// <summary>An empty network; add layers with <see cref="Add"/>.</summary>
@@ -117,14 +119,24 @@ public partial class Network<T>
     public Network<T> Add(Layer<T> layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        if (_layers.Contains(layer))
+        if (_members.Contains(layer))
         {
             throw new ArgumentException($"Layer '{layer.Name}' is already in this network", nameof(layer));
+        }
+        if (layer.Name is { } given && _names.Contains(given))
+        {
+            throw new ArgumentException($"Layer name '{given}' is already used in this network (layer {_layers.FindIndex(l => l.Name == given)}); " +
+                "Keras requires unique layer names", nameof(layer));
         }
         Shape input = _layers.Count == 0
             ? layer.DeclaredInputShape ?? throw new ArgumentException(
                 $"The first layer ({layer.TypeName}) needs an input shape, e.g. new Dense<float>(10, inputDim: 20)", nameof(layer))
             : _layers[^1].OutputShape!;
+        if (_layers.Count > 0 && layer.DeclaredInputShape is { } declared && declared != input)
+        {
+            throw new ShapeMismatchException($"{layer.TypeName} '{layer.Name ?? "(unnamed)"}' declares its input shape, but the layer before it " +
+                $"('{_layers[^1].Name}') outputs {input}", input.ToString(), declared);
+        }
         // Backend and profile first: a layer built elsewhere is refused before anything about it changes.
         layer.UseBackend(Backend);
         layer.UseProfile(Keras);
@@ -132,12 +144,18 @@ public partial class Network<T>
         {
             string baseName = ToSnakeCase(layer.TypeName);
             int n = _nameCounters.GetValueOrDefault(baseName) + 1;
+            while (_names.Contains($"{baseName}_{n}"))
+            {
+                n++; // a name the user gave a layer is not handed out again
+            }
             _nameCounters[baseName] = n;
             layer.Name = $"{baseName}_{n}";
         }
         layer.Seed ??= Seed + _layers.Count;
         layer.Build(input);
         _layers.Add(layer);
+        _members.Add(layer);
+        _names.Add(layer.Name);
         _parameters = null;
         // The batch buffers of Fit/Evaluate/Predict have the old output shape.
         _batchBuffers.Clear();
