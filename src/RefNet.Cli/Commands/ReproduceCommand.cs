@@ -136,11 +136,11 @@ public sealed class ReproduceCommand : ICommand
         output.WriteLine($"Loaded {dataDir} in {clock.Elapsed.TotalSeconds:F1} s: x_train {data.Train.X.Shape}, x_test {data.Test.X.Shape} (float32, x/255), y one-hot (N, 10)");
         output.WriteLine($"{data.Train.Count} train samples");
         output.WriteLine($"{data.Test.Count} test samples");
-        KerasProfile keras = Profile(o, ex.Keras, output);
         if (o.Resume is not null)
         {
-            return ResumeMnist(ex, o, backend, data, epochs, output);
+            return ResumeMnist(ex, o, backend, data, epochs, output); // under the checkpoint's own profile, which it prints
         }
+        KerasProfile keras = Profile(o, ex.Keras, output);
         var curves = new List<IReadOnlyDictionary<string, IReadOnlyList<double>>>();
         var testLosses = new List<double>();
         var testAccs = new List<double>();

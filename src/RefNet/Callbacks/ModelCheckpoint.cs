@@ -2,6 +2,7 @@
 // The path may contain Keras/Python placeholders such as "{epoch:02d}" or "{val_loss:.4f}".
 using System.Globalization;
 using System.Text.RegularExpressions;
+using RefNet.Engine;
 
 namespace RefNet.Callbacks;
 
@@ -67,6 +68,10 @@ public sealed partial class ModelCheckpoint : Callback
     public List<(int Epoch, string Weight)> SkippedNonFinite { get; } = [];
 
     private readonly TextWriter? _log;
+    private bool _warnedStateless;
+
+    /// <summary>Epochs (1-based) whose save was skipped because a callback stopped training inside them.</summary>
+    public List<int> SkippedIncomplete { get; } = [];
 
     /// <inheritdoc/>
     public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
@@ -84,7 +89,17 @@ public sealed partial class ModelCheckpoint : Callback
                 return;
             }
         }
-        if (RequireModel().FirstNonFiniteWeight() is { } bad)
+        INetwork model = RequireModel();
+        if (model.CompletedEpochs != epoch + 1)
+        {
+            // A callback stopped training inside this epoch: its weights are neither epoch's, and a resume from them
+            // would repeat the epoch's first batches. Keep the previous file.
+            SkippedIncomplete.Add(epoch + 1);
+            (_log ?? Console.Out).WriteLine($"Epoch {epoch + 1}: not saving {file}: training stopped inside the epoch" +
+                (SavedPaths.Count > 0 ? $"; {SavedPaths[^1]} is kept" : ""));
+            return;
+        }
+        if (model.FirstNonFiniteWeight() is { } bad)
         {
             SkippedNonFinite.Add((epoch + 1, bad));
             string kept = SavedPaths.Count > 0 ? $"; {SavedPaths[^1]} is kept" : "";
@@ -97,11 +112,20 @@ public sealed partial class ModelCheckpoint : Callback
         }
         if (SaveWeightsOnly)
         {
-            RequireModel().SaveWeights(file);
+            model.SaveWeights(file);
+        }
+        else if (IncludeOptimizer && model.TrainingStateUnsupported is { } why)
+        {
+            if (!_warnedStateless)
+            {
+                (_log ?? Console.Out).WriteLine($"ModelCheckpoint: saving without the training state ({why}): such files load uncompiled and cannot resume exactly");
+                _warnedStateless = true;
+            }
+            model.Save(file, includeOptimizer: false);
         }
         else
         {
-            RequireModel().Save(file, IncludeOptimizer);
+            model.Save(file, IncludeOptimizer);
         }
         SavedPaths.Add(file);
     }

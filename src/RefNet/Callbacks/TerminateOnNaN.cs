@@ -38,7 +38,7 @@ public sealed class TerminateOnNaN : Callback
     {
         if (logs.TryGetValue("loss", out double loss) && !double.IsFinite(loss))
         {
-            Stop(batch, $"loss {loss}", $"Batch {batch}: Invalid loss, terminating training");
+            Stop(batch, $"loss {loss.ToString(System.Globalization.CultureInfo.InvariantCulture)}", $"Batch {batch}: Invalid loss, terminating training");
         }
         else if (CheckWeights && RequireModel().FirstNonFiniteWeight() is { } bad)
         {

@@ -84,7 +84,7 @@ public static partial class CaseLibrary
     private static SummaryTable ReadSummary(string file)
     {
         using Stream stream = typeof(CaseLibrary).Assembly.GetManifestResourceStream($"golden/tables/{file}")
-            ?? throw new InvalidOperationException($"golden/published/{file} is not embedded in RefNet");
+            ?? throw new InvalidOperationException($"golden/published/{file} is not embedded in RefNet (as golden/tables/{file})");
         using var reader = new StreamReader(stream);
         var shapes = new List<int[]>();
         double trainable = double.NaN, nonTrainable = double.NaN;

@@ -211,7 +211,7 @@ public sealed class ConformanceCase
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = false });
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = false, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

@@ -27,6 +27,12 @@ public interface INetwork
     /// <summary>Names the first weight holding NaN or ±∞, or null when all are finite (one reduction per weight).</summary>
     string? FirstNonFiniteWeight();
 
+    /// <summary>Complete epochs behind the current weights (<c>Fit</c> sets epoch + 1 after each complete epoch).</summary>
+    int CompletedEpochs { get; }
+
+    /// <summary>Why the training state cannot be saved (a custom optimizer or loss class), or null.</summary>
+    string? TrainingStateUnsupported { get; }
+
     /// <summary>Saves the weights only (atomic).</summary>
     void SaveWeights(string path);
 }

@@ -275,4 +275,33 @@ public abstract class Layer<T>
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({TypeName})";
+
+    /// <summary>What the layer remembers between training steps besides its parameters (Dropout's mask step,
+    /// BatchNormalization's zero-debias shadows and step count), or null when nothing: saved with the training state so
+    /// that a resumed run continues exactly (<see cref="Network{T}.Save"/>).</summary>
+    public virtual LayerState<T>? GetTrainingState() => null;
+
+    /// <summary>Restores what <see cref="GetTrainingState"/> gave.</summary>
+    /// <exception cref="ArgumentException">A counter or tensor the layer does not have, or a tensor of the wrong length.</exception>
+    public virtual void RestoreTrainingState(LayerState<T> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Counters.Count > 0 || state.Tensors.Count > 0)
+        {
+            throw new ArgumentException($"{TypeName} '{Name}' keeps no training state, but one was given", nameof(state));
+        }
+    }
+}
+
+/// <summary>A layer's training state besides its parameters: named counters and named host tensors.</summary>
+/// <typeparam name="T">float or double.</typeparam>
+/// <param name="Counters">Step counters, e.g. "step".</param>
+/// <param name="Tensors">Host copies of state tensors, e.g. "biased_mean".</param>
+public sealed record LayerState<T>(IReadOnlyDictionary<string, ulong> Counters, IReadOnlyDictionary<string, T[]> Tensors)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The counter <paramref name="name"/>; throws naming the layer when missing.</summary>
+    /// <exception cref="ArgumentException">Missing.</exception>
+    public ulong Counter(string name, string layer) =>
+        Counters.TryGetValue(name, out ulong v) ? v : throw new ArgumentException($"the training state of '{layer}' has no counter '{name}'");
 }

@@ -62,10 +62,16 @@ public partial class Network<T>
     /// <see cref="Load"/> returns a compiled network whose <c>Fit(…, initialEpoch: CompletedEpochs)</c> continues bitwise
     /// as the uninterrupted run would (see <see cref="Fit"/>). Uncompiled networks, or false: architecture and weights only
     /// (format version 1, as before).</param>
+    /// <exception cref="NotSupportedException">The training state of a custom optimizer or loss class cannot be saved
+    /// (<see cref="TrainingStateUnsupported"/>); pass <paramref name="includeOptimizer"/> false.</exception>
     public void Save(string path, bool includeOptimizer = true)
     {
         if (includeOptimizer && Optimizer is not null && Loss is not null)
         {
+            if (TrainingStateUnsupported is { } why)
+            {
+                throw new NotSupportedException($"Cannot save the training state to {path}: {why}; pass includeOptimizer: false to save the model without it");
+            }
             WriteFileWithState(path);
         }
         else

@@ -1,5 +1,6 @@
 // The training state a saved model carries so that training resumes exactly: the optimizer (config, iteration count,
-// state tensors per parameter), the loss and metrics, each Dropout layer's mask step and the completed epochs.
+// state tensors per parameter), the loss and metrics, each layer's own state (Dropout's mask step, BatchNormalization's
+// zero-debias shadows), which parameters are frozen, and the completed epochs.
 // Together with Fit's replayed shuffles (initialEpoch) this is everything a run remembers between epochs.
 using System.Globalization;
 using System.Text;
@@ -17,9 +18,18 @@ public partial class Network<T>
     /// <summary>The format tag of the training-state JSON inside a version-2 model file.</summary>
     public const string TrainingStateFormat = "refnet-training-state/1";
 
-    /// <summary>Epochs completed by <see cref="Fit"/> (counting from its <c>initialEpoch</c>), saved with the training
-    /// state: pass it as <c>initialEpoch</c> to resume a loaded checkpoint.</summary>
+    /// <summary>The number of complete epochs behind the current weights: <see cref="Fit"/> sets it to epoch + 1 after each
+    /// complete epoch (epochs counted from 0 across resumes, as <c>initialEpoch</c>); saved with the training state, so pass
+    /// it as <c>initialEpoch</c> to resume a loaded checkpoint.</summary>
     public int CompletedEpochs { get; set; }
+
+    /// <summary>Why the compiled optimizer or loss cannot go into a saved training state (a class of the caller's, which
+    /// <see cref="Load"/> could not rebuild), or null when it can (or the network is not compiled).</summary>
+    public string? TrainingStateUnsupported =>
+        Optimizer is not (null or Sgd or RmsProp or Adam or AdaGrad or Adadelta) ? $"the optimizer is a custom class ({Optimizer.GetType().Name})"
+        : Loss is not (null or MeanSquaredError or MeanAbsoluteError or BinaryCrossentropy or CategoricalCrossentropy or SparseCategoricalCrossentropy)
+            ? $"the loss is a custom class ({Loss.GetType().Name})"
+            : null;
 
     /// <summary>Names the first weight holding NaN or ±∞ ("'dense_1/kernel' element 17 is NaN"), or null when every weight
     /// is finite. One reduction per parameter on the backend: Σ (w − w), which is 0 exactly when every w is finite.</summary>
@@ -90,13 +100,39 @@ public partial class Network<T>
                 w.WriteStringValue(key);
             }
             w.WriteEndArray();
-            w.WriteStartObject("dropout_steps");
+            w.WriteStartArray("frozen");
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                if (!parameters[i].Trainable)
+                {
+                    w.WriteNumberValue(i);
+                }
+            }
+            w.WriteEndArray();
+            // Each layer's own state: counters inline, tensors as entries after the optimizer slots (written below).
+            var layerTensors = new List<(string Name, T[] Values)>();
+            w.WriteStartObject("layer_states");
             foreach (Layer<T> layer in _layers)
             {
-                if (layer is Dropout<T> dropout)
+                if (layer.GetTrainingState() is not { } state)
                 {
-                    w.WriteNumber(layer.Name!, dropout.Step);
+                    continue;
                 }
+                w.WriteStartObject(layer.Name!);
+                w.WriteStartObject("counters");
+                foreach ((string key, ulong value) in state.Counters)
+                {
+                    w.WriteNumber(key, value);
+                }
+                w.WriteEndObject();
+                w.WriteStartArray("tensors");
+                foreach ((string key, T[] data) in state.Tensors)
+                {
+                    w.WriteStringValue(key);
+                    layerTensors.Add(($"layer/{layer.Name}/{key}", data));
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
             }
             w.WriteEndObject();
             // Per parameter with state, in network order: its slot count; the slots follow the parameters as entries.
@@ -118,6 +154,11 @@ public partial class Network<T>
             }
             w.WriteEndArray();
             w.WriteEndObject();
+            foreach ((string name, T[] data) in layerTensors)
+            {
+                entries.Add(new WeightsFile.Entry(name, [data.Length]));
+                values.Add(data);
+            }
         }
         WeightsFile.Write(path, ModelConfig.ToJson(this), entries, values, Encoding.UTF8.GetString(stream.ToArray()));
     }
@@ -191,7 +232,7 @@ public partial class Network<T>
     {
         try
         {
-            using JsonDocument doc = JsonDocument.Parse(contents.StateJson!);
+            using JsonDocument doc = JsonDocument.Parse(contents.StateJson!, new JsonDocumentOptions { AllowDuplicateProperties = false });
             JsonElement root = doc.RootElement;
             if (root.GetProperty("format").GetString() != TrainingStateFormat)
             {
@@ -219,7 +260,7 @@ public partial class Network<T>
             {
                 int i = s.GetProperty("parameter").GetInt32();
                 int count = s.GetProperty("count").GetInt32();
-                if (i < 0 || i >= parameters.Count || count < 0 || entry + count > contents.Entries.Count || slots[i] is not null)
+                if (i < 0 || i >= parameters.Count || count < 0 || count > contents.Entries.Count - entry || slots[i] is not null)
                 {
                     throw new FormatException($"slots entry for parameter {i} ({count} slots) does not fit the {contents.Entries.Count} entries");
                 }
@@ -233,24 +274,43 @@ public partial class Network<T>
                     slots[i][k] = contents.Values<T>(entry).ToArray();
                 }
             }
+            optimizer.RestoreState(Backend, root.GetProperty("iterations").GetInt64(), parameters, slots);
+            foreach (JsonElement f in root.GetProperty("frozen").EnumerateArray())
+            {
+                int i = f.GetInt32();
+                parameters[i >= 0 && i < parameters.Count ? i : throw new FormatException($"frozen names parameter {i} of {parameters.Count}")].Trainable = false;
+            }
+            foreach (JsonProperty p in root.GetProperty("layer_states").EnumerateObject())
+            {
+                Layer<T> layer = _layers.Find(l => l.Name == p.Name) ?? throw new FormatException($"layer_states names '{p.Name}', which is not a layer of this network");
+                var counters = new Dictionary<string, ulong>();
+                foreach (JsonProperty c in p.Value.GetProperty("counters").EnumerateObject())
+                {
+                    counters[c.Name] = c.Value.GetUInt64();
+                }
+                var tensors = new Dictionary<string, T[]>();
+                foreach (JsonElement t in p.Value.GetProperty("tensors").EnumerateArray())
+                {
+                    string name = t.GetString()!;
+                    if (entry >= contents.Entries.Count || contents.Entries[entry].Name != $"layer/{p.Name}/{name}" || contents.Entries[entry].Shape.Length != 1)
+                    {
+                        throw new FormatException($"layer state tensor '{p.Name}/{name}' is not the next entry of the file");
+                    }
+                    tensors[name] = contents.Values<T>(entry++).ToArray();
+                }
+                layer.RestoreTrainingState(new LayerState<T>(counters, tensors));
+            }
             if (entry != contents.Entries.Count)
             {
-                throw new FormatException($"{contents.Entries.Count - entry} entries after the optimizer slots");
+                throw new FormatException($"{contents.Entries.Count - entry} entries after the optimizer and layer states");
             }
-            optimizer.RestoreState(Backend, root.GetProperty("iterations").GetInt64(), parameters, slots);
-            foreach (JsonProperty p in root.GetProperty("dropout_steps").EnumerateObject())
-            {
-                if (_layers.Find(l => l.Name == p.Name) is not Dropout<T> dropout)
-                {
-                    throw new FormatException($"dropout_steps names '{p.Name}', which is not a Dropout layer of this network");
-                }
-                dropout.Step = p.Value.GetUInt64();
-            }
-            CompletedEpochs = root.GetProperty("completed_epochs").GetInt32();
+            int completed = root.GetProperty("completed_epochs").GetInt32();
+            CompletedEpochs = completed >= 0 ? completed : throw new FormatException($"completed_epochs is {completed}");
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
-            throw new ModelFileException(path, ModelFileProblem.Corrupted, $"the training state is not valid: {e.Message}", e);
+            string message = e is ArgumentException { ParamName: { } p } ? e.Message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal) : e.Message;
+            throw new ModelFileException(path, ModelFileProblem.Corrupted, $"the training state is not valid: {message}", e);
         }
     }
 }

@@ -62,6 +62,55 @@ public sealed class BatchNormalization<T> : Layer<T>
     private Shape _channelRow = null!;
     private ViewSlot _xView, _yView, _gView, _dxView;
 
+    /// <inheritdoc/>
+    /// <remarks>Under <see cref="MovingVarianceRule.ZeroDebiased"/>: the step count and the biased shadows of the moving
+    /// averages (TensorFlow's zero-debias variables); otherwise nothing.</remarks>
+    public override LayerState<T>? GetTrainingState()
+    {
+        if (_debiasSteps == 0 && _biasedMean is null)
+        {
+            return null;
+        }
+        var tensors = new Dictionary<string, T[]>();
+        if (_biasedMean is not null)
+        {
+            tensors["biased_mean"] = _biasedMean.ToArray();
+            tensors["biased_variance"] = _biasedVariance!.ToArray();
+        }
+        return new(new Dictionary<string, ulong> { ["debias_steps"] = (ulong)_debiasSteps }, tensors);
+    }
+
+    /// <inheritdoc/>
+    public override void RestoreTrainingState(LayerState<T> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        string name = Name ?? TypeName;
+        if (state.Counters.Keys.Any(k => k != "debias_steps") || state.Tensors.Keys.Any(k => k is not ("biased_mean" or "biased_variance"))
+            || state.Tensors.ContainsKey("biased_mean") != state.Tensors.ContainsKey("biased_variance"))
+        {
+            throw new ArgumentException($"BatchNormalization '{name}' keeps 'debias_steps' and both of 'biased_mean', 'biased_variance'", nameof(state));
+        }
+        ulong steps = state.Counter("debias_steps", name);
+        if (steps > long.MaxValue)
+        {
+            throw new ArgumentException($"BatchNormalization '{name}': debias_steps {steps} is out of range", nameof(state));
+        }
+        _debiasSteps = (long)steps;
+        _biasedMean = _biasedVariance = null;
+        if (state.Tensors.TryGetValue("biased_mean", out T[]? mean))
+        {
+            T[] variance = state.Tensors["biased_variance"];
+            if (mean.Length != _channelRow.Length || variance.Length != _channelRow.Length)
+            {
+                throw new ArgumentException($"BatchNormalization '{name}': biased moving statistics need {_channelRow.Length} values, got {mean.Length} and {variance.Length}", nameof(state));
+            }
+            _biasedMean = Backend.Allocate(_channelRow);
+            _biasedVariance = Backend.Allocate(_channelRow);
+            Backend.CopyFromHost(mean, _biasedMean);
+            Backend.CopyFromHost(variance, _biasedVariance);
+        }
+    }
+
     /// <summary>Creates a BatchNormalization layer.</summary>
     /// <param name="axis">The normalized axis: −1 (the last, channels-last), or its positive index counting the batch as 0.</param>
     /// <param name="momentum">Weight of the old value in the moving averages (0.99).</param>

@@ -44,12 +44,26 @@ public sealed class Dropout<T> : Layer<T>
     /// <summary>The mask of the last training step (null before any).</summary>
     public Tensor<T>? Mask => _mask;
 
-    /// <summary>Masks drawn so far: the next training step's mask is a function of (Seed, Step). Saved with the optimizer
+    /// <summary>Masks drawn so far: the next training step's mask is a function of (Seed, Step). Saved with the training
     /// state (<see cref="Engine.Network{T}.Save"/>), so a resumed run draws the masks the uninterrupted one would.</summary>
     public ulong Step
     {
         get => _step;
         set => _step = value;
+    }
+
+    /// <inheritdoc/>
+    public override LayerState<T> GetTrainingState() => new(new Dictionary<string, ulong> { ["step"] = _step }, new Dictionary<string, T[]>());
+
+    /// <inheritdoc/>
+    public override void RestoreTrainingState(LayerState<T> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Tensors.Count > 0 || state.Counters.Keys.Any(k => k != "step"))
+        {
+            throw new ArgumentException($"Dropout '{Name}' keeps only the counter 'step'", nameof(state));
+        }
+        _step = state.Counter("step", Name ?? TypeName);
     }
 
     // Slide/Keras: y = x ⊙ m / (1 − rate),  m ~ Bernoulli(1 − rate)

@@ -37,6 +37,12 @@ public sealed class TimeDistributed<T> : Layer<T>
     public Layer<T> Inner { get; }
 
     /// <inheritdoc/>
+    public override LayerState<T>? GetTrainingState() => Inner.GetTrainingState();
+
+    /// <inheritdoc/>
+    public override void RestoreTrainingState(LayerState<T> state) => Inner.RestoreTrainingState(state);
+
+    /// <inheritdoc/>
     public override bool HasInputGradient => Inner.HasInputGradient;
 
     /// <inheritdoc/>

@@ -47,6 +47,10 @@ public sealed class AdaGrad(double? learningRate = null, double? epsilon = null,
     }
 
     /// <inheritdoc/>
+    /// <remarks>the accumulator.</remarks>
+    public override int SlotsPerParameter => 1;
+
+    /// <inheritdoc/>
     public override string Name => "adagrad";
 
     /// <inheritdoc/>

@@ -42,6 +42,10 @@ public sealed class Adadelta(double? learningRate = null, double rho = 0.95, dou
     }
 
     /// <inheritdoc/>
+    /// <remarks>the averages of g² and Δ².</remarks>
+    public override int SlotsPerParameter => 2;
+
+    /// <inheritdoc/>
     public override string Name => "adadelta";
 
     /// <inheritdoc/>

@@ -48,6 +48,10 @@ public sealed class Adam : Optimizer
     public double Epsilon => EpsilonOrProfile(_epsilon);
 
     /// <inheritdoc/>
+    /// <remarks>m and v.</remarks>
+    public override int SlotsPerParameter => 2;
+
+    /// <inheritdoc/>
     public override string Name => "adam";
 
     /// <inheritdoc/>

@@ -159,6 +159,9 @@ public abstract class Optimizer
         Iterations = 0;
     }
 
+    /// <summary>How many state tensors the optimizer keeps per parameter (Adam's m and v: 2; plain SGD: 0).</summary>
+    public abstract int SlotsPerParameter { get; }
+
     /// <summary>Copies of <paramref name="parameter"/>'s state tensors (accumulators, moments) in the optimizer's slot order,
     /// or null before its first update. With <see cref="Iterations"/> this is all an optimizer remembers.</summary>
     public T[][]? GetSlots<T>(Parameter<T> parameter)
@@ -184,6 +187,10 @@ public abstract class Optimizer
         }
         for (int i = 0; i < parameters.Count; i++)
         {
+            if (slots[i] is { } given && given.Length != SlotsPerParameter)
+            {
+                throw new ArgumentException($"{Name} keeps {SlotsPerParameter} state tensor(s) per parameter, got {given.Length} for '{parameters[i].Name}'", nameof(slots));
+            }
             foreach (T[] slot in slots[i] ?? [])
             {
                 if (slot.Length != parameters[i].Count)

@@ -42,6 +42,10 @@ public sealed class RmsProp : Optimizer
     public EpsilonPlacement EpsilonPlacement => _placement ?? Keras.RmsPropEpsilon;
 
     /// <inheritdoc/>
+    /// <remarks>the average of g².</remarks>
+    public override int SlotsPerParameter => 1;
+
+    /// <inheritdoc/>
     public override string Name => "rmsprop";
 
     /// <inheritdoc/>

@@ -31,6 +31,10 @@ public sealed class Sgd : Optimizer
     public bool Nesterov { get; }
 
     /// <inheritdoc/>
+    /// <remarks>SGD: a velocity with momentum or Nesterov, else none.</remarks>
+    public override int SlotsPerParameter => Momentum == 0 && !Nesterov ? 0 : 1;
+
+    /// <inheritdoc/>
     public override string Name => "sgd";
 
     /// <inheritdoc/>

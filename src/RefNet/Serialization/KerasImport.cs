@@ -144,7 +144,7 @@ public static class KerasImport
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(File.ReadAllText(modelJsonPath));
+            doc = JsonDocument.Parse(File.ReadAllText(modelJsonPath), new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

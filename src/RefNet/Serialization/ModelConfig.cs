@@ -123,7 +123,7 @@ public static class ModelConfig
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json);
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false }); // a repeated key is an error, not the last one winning
         }
         catch (JsonException e)
         {

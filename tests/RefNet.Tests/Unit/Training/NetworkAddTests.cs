@@ -64,4 +64,15 @@ public sealed class NetworkAddTests
         Assert.True(e is ModelConfigException or ArgumentException, e.GetType().Name);
         Assert.Contains("'d' is already used", e.Message);
     }
+
+    [Fact]
+    public void AModelJsonWithARepeatedKey_IsAModelConfigException_NotTheLastValueWinning()
+    {
+        const string json = """
+            {"class_name": "Sequential", "config": {"name": "s", "layers": [
+              {"class_name": "Dense", "config": {"name": "d", "units": 2, "units": 3, "activation": "linear", "batch_input_shape": [null, 3]}}]}}
+            """;
+        var e = Assert.Throws<ModelConfigException>(() => ModelConfig.FromJson<double>(json));
+        Assert.Contains("units", e.Message);
+    }
 }

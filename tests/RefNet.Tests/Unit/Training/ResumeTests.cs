@@ -101,6 +101,172 @@ public sealed class ResumeTests : IDisposable
         Assert.NotEqual(straight.WeightsHash(), bare.WeightsHash());
     }
 
+    private static Network<double> BatchNormModel(bool frozen)
+    {
+        // Keras 2.2.5's BatchNormalization zero-debiases its moving statistics: shadows and a step count outside the
+        // parameters; a Dropout inside TimeDistributed keeps its own mask step; one kernel frozen (Trainable = false).
+        var net = new Sequential<double>(seed: 5, keras: RefNet.Conventions.KerasProfile.FromName("2.2.5"));
+        net.Add(new Dense<double>(6, ActivationFunction.Tanh, inputDim: 3));
+        net.Add(new BatchNormalization<double>(momentum: 0.8));
+        net.Add(new Reshape<double>([2, 3]));
+        net.Add(new TimeDistributed<double>(new Dropout<double>(0.25)));
+        net.Add(new Flatten<double>());
+        net.Add(new Dense<double>(3, ActivationFunction.Softmax));
+        if (frozen)
+        {
+            net.Parameters[0].Trainable = false;
+        }
+        net.Compile(new Adam(0.01), new CategoricalCrossentropy(), ["accuracy"]);
+        return net;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ZeroDebiasedBatchNorm_NestedDropout_AndFrozenWeights_ResumeBitwise(bool frozen)
+    {
+        Network<double> straight = BatchNormModel(frozen);
+        Fit(straight, 4);
+        Network<double> first = BatchNormModel(frozen);
+        Fit(first, 2);
+        string file = Path.Combine(_dir, "bn.rfn");
+        first.Save(file);
+        Network<double> loaded = Network<double>.Load(file);
+        Assert.Equal(!frozen, loaded.Parameters[0].Trainable);
+        Assert.NotNull(loaded.Layers[1].GetTrainingState());
+        Assert.Equal(10ul, ((Dropout<double>)((TimeDistributed<double>)loaded.Layers[3]).Inner).Step);
+        Fit(loaded, 4, initialEpoch: 2);
+        Assert.Equal(straight.WeightsHash(), loaded.WeightsHash());
+        if (frozen)
+        {
+            Assert.Equal(BatchNormModel(frozen).Parameters[0].Value.ToArray(), loaded.Parameters[0].Value.ToArray()); // never moved
+        }
+    }
+
+    [Fact]
+    public void WithoutTheBatchNormShadows_TheResumedRunDiffers()
+    {
+        // The layer state is what makes the previous test pass: dropping it (a fresh layer state) changes the weights.
+        Network<double> straight = BatchNormModel(frozen: false);
+        Fit(straight, 4);
+        Network<double> first = BatchNormModel(frozen: false);
+        Fit(first, 2);
+        string file = Path.Combine(_dir, "bn2.rfn");
+        first.Save(file);
+        Network<double> loaded = Network<double>.Load(file);
+        loaded.Layers[1].RestoreTrainingState(new LayerState<double>(new Dictionary<string, ulong> { ["debias_steps"] = 0 }, new Dictionary<string, double[]>()));
+        Fit(loaded, 4, initialEpoch: 2);
+        Assert.NotEqual(straight.WeightsHash(), loaded.WeightsHash());
+    }
+
+    /// <summary>Stops training after a given batch of a given epoch.</summary>
+    private sealed class StopAt(int epoch, int batch) : Callback
+    {
+        private int _epoch;
+
+        public override void OnEpochBegin(int e) => _epoch = e;
+
+        public override void OnBatchEnd(int b, IReadOnlyDictionary<string, double> logs)
+        {
+            if (_epoch == epoch && b == batch)
+            {
+                RequireModel().StopTraining = true;
+            }
+        }
+    }
+
+    [Fact]
+    public void ModelCheckpoint_SkipsAnEpochThatACallbackCutShort_AndKeepsTheLastCompleteOne()
+    {
+        string file = Path.Combine(_dir, "e-{epoch:02d}.rfn");
+        var log = new StringWriter();
+        var checkpoint = new ModelCheckpoint(file, log: log);
+        Network<double> net = Model("rmsprop");
+        Fit(net, 4, callbacks: [new StopAt(epoch: 1, batch: 2), checkpoint]);
+        Assert.Equal([Path.Combine(_dir, "e-01.rfn")], checkpoint.SavedPaths);
+        Assert.Equal([2], checkpoint.SkippedIncomplete);
+        Assert.Contains("Epoch 2: not saving", log.ToString());
+        Assert.Contains("training stopped inside the epoch", log.ToString());
+        Assert.Equal(1, net.CompletedEpochs);
+    }
+
+    private sealed class HalfMse() : Loss(Reduction.SumOverBatchSize, 1e-7)
+    {
+        private readonly MeanSquaredError _mse = new();
+
+        public override string Name => "half_mse";
+
+        protected override void PerSampleCore<T>(RefNet.Backends.IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, Tensor<T> perSample, T epsilon, T columns) =>
+            _mse.PerSample(backend, predictions, targets, perSample);
+
+        protected override void ScaledGradientCore<T>(RefNet.Backends.IBackend<T> backend, Tensor<T> predictions, Tensor<T> targets, T scale, Tensor<T> gradient) =>
+            _mse.ScaledGradient(backend, predictions, targets, scale, gradient);
+    }
+
+    [Fact]
+    public void ACustomLoss_CannotBeSavedWithTheState_SaveSaysSo_AndModelCheckpointSavesWithoutIt()
+    {
+        var net = new Sequential<double>(seed: 2);
+        net.Add(new Dense<double>(1, ActivationFunction.Linear, inputDim: 3));
+        net.Compile(new Sgd(0.1), new HalfMse());
+        Assert.Contains("the loss is a custom class (HalfMse)", net.TrainingStateUnsupported);
+        string file = Path.Combine(_dir, "custom.rfn");
+        var e = Assert.Throws<NotSupportedException>(() => net.Save(file));
+        Assert.Contains("includeOptimizer: false", e.Message);
+        var log = new StringWriter();
+        (Tensor<double> x, _) = Data();
+        net.Fit(x, Tensor<double>.FromArray(new Shape(23, 1), new double[23]), batchSize: 5, epochs: 2, verbose: 0, callbacks: [new ModelCheckpoint(file, log: log)]);
+        Assert.Single(log.ToString().Split('\n'), l => l.Contains("saving without the training state", StringComparison.Ordinal));
+        Assert.Null(Network<double>.Load(file).Optimizer);
+    }
+
+    [Theory]
+    [InlineData("wrong slot count", "adam keeps 2 state tensor(s) per parameter, got 1 for 'dense_1/kernel'")]
+    [InlineData("huge slot count", "does not fit the")]
+    [InlineData("negative epochs", "completed_epochs is -1")]
+    [InlineData("duplicate key", "training state is not valid")]
+    [InlineData("unknown layer", "layer_states names 'nope'")]
+    public void HostileTrainingStates_AreModelFileExceptions(string kind, string expected)
+    {
+        Network<double> net = Model("adam");
+        Fit(net, 1);
+        string good = Path.Combine(_dir, "good.rfn");
+        net.Save(good);
+        WeightsFile.Contents c = WeightsFile.Read(good);
+        string state = c.StateJson!;
+        List<WeightsFile.Entry> entries = [.. c.Entries];
+        List<double[]> values = [.. Enumerable.Range(0, entries.Count).Select(i => c.Values<double>(i).ToArray())];
+        switch (kind)
+        {
+            case "wrong slot count":
+                // Parameter 0 gets one Adam slot instead of two: its second moment's entry is dropped.
+                int at = state.IndexOf("\"count\":2", StringComparison.Ordinal);
+                state = string.Concat(state.AsSpan(0, at), "\"count\":1", state.AsSpan(at + 9));
+                int drop = entries.FindIndex(e => e.Name == $"optimizer/{net.Parameters[0].Name}/1");
+                entries.RemoveAt(drop);
+                values.RemoveAt(drop);
+                break;
+            case "huge slot count":
+                state = state.Replace("\"count\":2", $"\"count\":{int.MaxValue}", StringComparison.Ordinal);
+                break;
+            case "negative epochs":
+                state = state.Replace("\"completed_epochs\":1", "\"completed_epochs\":-1", StringComparison.Ordinal);
+                break;
+            case "duplicate key":
+                state = state.Replace("\"iterations\":", "\"iterations\":1,\"iterations\":", StringComparison.Ordinal);
+                break;
+            default:
+                state = state.Replace("\"layer_states\":{", "\"layer_states\":{\"nope\":{\"counters\":{},\"tensors\":[]},", StringComparison.Ordinal);
+                break;
+        }
+        Assert.NotEqual(c.StateJson, state);
+        string bad = Path.Combine(_dir, "bad.rfn");
+        WeightsFile.Write(bad, c.ConfigJson, entries, values, state);
+        var e = Assert.Throws<ModelFileException>(() => Network<double>.Load(bad));
+        Assert.True(e.Message.Contains(expected, StringComparison.Ordinal), e.Message);
+        Assert.Contains("bad.rfn", e.Message);
+    }
+
     [Fact]
     public void ResumeWithoutReplayingTheShuffles_OrTheDropoutSteps_Differs()
     {
@@ -230,7 +396,6 @@ public sealed class ResumeTests : IDisposable
         string file = Path.Combine(_dir, "ckpt.rfn");
         var log = new StringWriter();
         var checkpoint = new ModelCheckpoint(file, log: log);
-        var record = new List<string>();
         Network<double> net = Model("adam");
         Fit(net, 3, callbacks: [new Poison(epoch: 1), checkpoint]);
         Assert.Equal([file], checkpoint.SavedPaths); // epoch 1 only
@@ -283,7 +448,7 @@ public sealed class ResumeTests : IDisposable
         Assert.StartsWith("loss NaN", nan.Reason);
         Assert.NotNull(net.FirstNonFiniteWeight());
         Assert.Empty(checkpoint.SavedPaths);
-        Assert.Single(checkpoint.SkippedNonFinite);
+        Assert.Single(checkpoint.SkippedIncomplete); // the epoch was cut short (and its weights are NaN): not saved
         Assert.Equal(good, Network<double>.Load(file).WeightsHash());
     }
 }
