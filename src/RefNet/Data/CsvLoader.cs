@@ -72,13 +72,21 @@ public static class CsvLoader
         {
             throw new DataFormatException(path, 1, labelColumn, "the file is empty (expected a header row)");
         }
+        for (int c = 1; c < header.Length; c++)
+        {
+            int first = Array.IndexOf(header, header[c], 0, c);
+            if (first >= 0)
+            {
+                throw new DataFormatException(path, 1, header[c], $"the header names '{header[c]}' twice (columns {first + 1} and {c + 1})");
+            }
+        }
         int labelIndex = Array.IndexOf(header, labelColumn);
         if (labelIndex < 0)
         {
             throw new DataFormatException(path, 1, labelColumn, $"no such column in the header (columns: {string.Join(", ", header)})");
         }
         string[] featureNames = header.Where((_, i) => i != labelIndex).ToArray();
-        var features = new List<double>();
+        var features = new List<T>();
         var labelTexts = new List<string>();
         var labelLines = new List<int>();
         while (csv.Read())
@@ -94,35 +102,39 @@ public static class CsvLoader
                 string text = csv.GetString(c) ?? string.Empty;
                 if (c == labelIndex)
                 {
+                    if (text.Length == 0)
+                    {
+                        throw new DataFormatException(path, line, labelColumn, "the label is empty");
+                    }
                     labelTexts.Add(text);
                     labelLines.Add(line);
                     continue;
                 }
-                features.Add(ParseNumber(text, path, line, header[c]));
+                features.Add(ParseNumber<T>(text, path, line, header[c]));
             }
         }
         int n = labelTexts.Count;
         var x = new Tensor<T>(n, featureNames.Length);
         Span<T> xs = x.Span;
-        for (int i = 0; i < features.Count; i++)
-        {
-            xs[i] = T.CreateChecked(features[i]);
-        }
+        features.CopyTo(xs);
         if (labelKind == CsvLabelKind.Regression)
         {
             var y = new Tensor<T>(n, 1);
             for (int i = 0; i < n; i++)
             {
-                y.Span[i] = T.CreateChecked(ParseNumber(labelTexts[i], path, labelLines[i], labelColumn));
+                y.Span[i] = ParseNumber<T>(labelTexts[i], path, labelLines[i], labelColumn);
             }
             return new CsvDataset<T>(new Dataset<T>(x, y, null), featureNames, null);
         }
-        (int[] labels, string[] classNames) = EncodeClasses(labelTexts);
+        (int[] labels, string[] classNames) = EncodeClasses(labelTexts, labelLines, path, labelColumn);
         return new CsvDataset<T>(new Dataset<T>(x, Preprocessing.ToCategorical<T>(labels, classNames.Length), labels), featureNames, classNames);
     }
 
+    /// <summary>The largest class index an integer label may be (a one-hot row per sample has index + 1 columns).</summary>
+    public const int MaxClassIndex = 65535;
+
     // Integers 0..k-1 stay as they are (class names "0".."k-1"); anything else maps to sorted distinct values.
-    private static (int[] Labels, string[] ClassNames) EncodeClasses(List<string> texts)
+    private static (int[] Labels, string[] ClassNames) EncodeClasses(List<string> texts, List<int> lines, string path, string column)
     {
         var ints = new int[texts.Count];
         bool allIntegers = true;
@@ -132,6 +144,13 @@ public static class CsvLoader
         }
         if (allIntegers)
         {
+            int worst = texts.Count == 0 ? -1 : Array.IndexOf(ints, ints.Max());
+            if (worst >= 0 && ints[worst] > MaxClassIndex)
+            {
+                throw new DataFormatException(path, lines[worst], column,
+                    $"class label {ints[worst]} is above {MaxClassIndex}: integer labels are class indices, and one-hot targets would need {(long)ints[worst] + 1} columns; " +
+                    "number the classes 0..k-1, or read the column as a regression target");
+            }
             int k = texts.Count == 0 ? 0 : ints.Max() + 1;
             return (ints, Enumerable.Range(0, k).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray());
         }
@@ -140,12 +159,19 @@ public static class CsvLoader
         return (texts.Select(t => index[t]).ToArray(), names);
     }
 
-    private static double ParseNumber(string text, string path, int line, string column)
+    // Finite in T, not only in double: "1e39" is a double but +∞ as float.
+    private static T ParseNumber<T>(string text, string path, int line, string column)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
         {
             throw new DataFormatException(path, line, column, $"'{text}' is not a finite number");
         }
-        return value;
+        T narrowed = T.CreateChecked(value);
+        if (!T.IsFinite(narrowed))
+        {
+            throw new DataFormatException(path, line, column, $"'{text}' is beyond the range of {(typeof(T) == typeof(float) ? "float32 (±3.40282347e38)" : typeof(T).Name)}");
+        }
+        return narrowed;
     }
 }

@@ -95,4 +95,57 @@ public sealed class CsvLoaderTests : IDisposable
         Assert.Equal(3, e.Line);
         Assert.Equal("y", e.Column);
     }
+
+    [Theory]
+    [InlineData("1e39")]
+    [InlineData("-3.5e38")]
+    public void ANumberBeyondFloat32_IsAnErrorInFloat_NamingTheCell_ButReadsInDouble(string cell)
+    {
+        string path = Write($"a,b,label\n1,2,0\n3,{cell},1\n");
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load<float>(path, "label"));
+        Assert.Equal(3, e.Line);
+        Assert.Equal("b", e.Column);
+        Assert.Contains($"'{cell}' is beyond the range of float32", e.Message);
+        Assert.Equal(double.Parse(cell, System.Globalization.CultureInfo.InvariantCulture), CsvLoader.Load<double>(path, "label").Data.X.ToArray()[3]);
+    }
+
+    [Theory]
+    [InlineData("300000000")]
+    [InlineData("2147483647")]
+    [InlineData("20000000")]
+    public void AHugeIntegerLabel_IsAnErrorNamingItsLine_NotAGiantOneHot(string label)
+    {
+        string path = Write($"a,label\n1,0\n2,{label}\n3,1\n");
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load<float>(path, "label"));
+        Assert.Equal(3, e.Line);
+        Assert.Equal("label", e.Column);
+        Assert.Contains($"class label {label} is above {CsvLoader.MaxClassIndex}", e.Message);
+        // As a regression target the same column reads fine.
+        Assert.Equal(float.Parse(label, System.Globalization.CultureInfo.InvariantCulture), CsvLoader.Load<float>(path, "label", CsvLabelKind.Regression).Data.Y.ToArray()[1]);
+    }
+
+    [Fact]
+    public void TheLargestAllowedClassIndex_IsRead()
+    {
+        string path = Write($"a,label\n1,{CsvLoader.MaxClassIndex}\n");
+        Assert.Equal(CsvLoader.MaxClassIndex + 1, CsvLoader.Load<float>(path, "label").Data.Y.Shape[1]);
+    }
+
+    [Fact]
+    public void AnEmptyLabel_IsAnErrorNamingItsLine()
+    {
+        string path = Write("a,label\n1,cat\n2,\n3,dog\n");
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load<double>(path, "label"));
+        Assert.Equal(3, e.Line);
+        Assert.Contains("the label is empty", e.Message);
+    }
+
+    [Fact]
+    public void ARepeatedHeaderName_IsAnErrorNamingBothColumns()
+    {
+        string path = Write("a,b,a,label\n1,2,3,0\n");
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load<double>(path, "label"));
+        Assert.Equal(1, e.Line);
+        Assert.Contains("names 'a' twice (columns 1 and 3)", e.Message);
+    }
 }
