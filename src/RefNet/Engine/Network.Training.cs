@@ -525,7 +525,8 @@ public partial class Network<T> : INetwork
         }
         if (x.Shape.Rank != InputShape.Rank + 1 || !x.Shape.WithoutBatch().Equals(InputShape))
         {
-            throw new ShapeMismatchException("prediction inputs", "(*, " + string.Join(", ", InputShape.ToArray()) + ")", x.Shape);
+            throw new ShapeMismatchException($"prediction inputs (the input of the first layer, {_layers[0].TypeName} '{_layers[0].Name}')",
+                "(*, " + string.Join(", ", InputShape.ToArray()) + ")", x.Shape);
         }
         using var temporaries = new TemporaryTensors();
         x = temporaries.Keep(ToBackend(x), x);
@@ -592,7 +593,8 @@ public partial class Network<T> : INetwork
         }
         if (x.Shape.Rank != InputShape.Rank + 1 || !x.Shape.WithoutBatch().Equals(InputShape))
         {
-            throw new ShapeMismatchException($"{what} inputs", "(*, " + string.Join(", ", InputShape.ToArray()) + ")", x.Shape);
+            throw new ShapeMismatchException($"{what} inputs (the input of the first layer, {_layers[0].TypeName} '{_layers[0].Name}')",
+                "(*, " + string.Join(", ", InputShape.ToArray()) + ")", x.Shape);
         }
         Shape targets = TargetShape;
         if (y.Shape.Rank == 0 || y.Rows != x.Rows || !(Loss?.AcceptsTargets(OutputShape!, y.Shape.WithoutBatch()) ?? y.Shape.WithoutBatch() == OutputShape))
@@ -602,7 +604,8 @@ public partial class Network<T> : INetwork
             {
                 expected += $" of class indices, or ({string.Join(", ", (int[])[x.Rows, .. targets.Dims, 1])}), for {Loss.Name}";
             }
-            throw new ShapeMismatchException($"{what} targets", expected, y.Shape);
+            throw new ShapeMismatchException($"{what} targets (compared with the output of the last layer, {_layers[^1].TypeName} '{_layers[^1].Name}', by {Loss?.Name ?? "the loss"})",
+                expected, y.Shape);
         }
         if (x.Rows == 0)
         {

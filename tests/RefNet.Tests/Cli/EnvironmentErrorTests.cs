@@ -6,6 +6,7 @@ using Xunit;
 
 namespace RefNet.Tests.Cli;
 
+[Collection(RefNet.Tests.Common.ChildProcessCollection.Name)]
 public sealed class EnvironmentErrorTests
 {
     [Theory]

@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 
 namespace RefNet.Tests.Cli;
 
+[Collection(RefNet.Tests.Common.ChildProcessCollection.Name)]
 public sealed partial class KillAndResumeTests(ITestOutputHelper log) : IDisposable
 {
     private const int KillSeed = 20261204;

@@ -9,6 +9,7 @@ using Xunit;
 
 namespace RefNet.Tests.Conformance;
 
+[Collection(RefNet.Tests.Common.ChildProcessCollection.Name)]
 public sealed class AdapterTests
 {
     private const string Python = "/usr/bin/python3";

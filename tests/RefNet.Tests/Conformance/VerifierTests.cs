@@ -11,6 +11,7 @@ using Xunit;
 
 namespace RefNet.Tests.Conformance;
 
+[Collection(RefNet.Tests.Common.ChildProcessCollection.Name)]
 public sealed class VerifierTests : IDisposable
 {
     private const string Selection = "^(optimizer/rmsprop|optimizer/adam|loss/mean_squared_error|layer/dense/relu|network/mlp_step/sgd)$";

@@ -75,4 +75,20 @@ public sealed class NetworkAddTests
         var e = Assert.Throws<ModelConfigException>(() => ModelConfig.FromJson<double>(json));
         Assert.Contains("units", e.Message);
     }
+
+    [Fact]
+    public void DataShapeErrors_OfFitEvaluateAndPredict_NameTheLayerAndBothShapes()
+    {
+        var net = new Sequential<double>();
+        net.Add(new Dense<double>(4, ActivationFunction.Relu, inputDim: 3, name: "hidden"));
+        net.Add(new Dense<double>(2, ActivationFunction.Softmax, name: "out"));
+        net.Compile(new RefNet.Optimizers.Sgd(), new RefNet.Losses.CategoricalCrossentropy());
+        var e = Assert.Throws<ShapeMismatchException>(() => net.Fit(new Tensor<double>(5, 4), new Tensor<double>(5, 2), verbose: 0));
+        Assert.Contains("training inputs (the input of the first layer, Dense 'hidden'): expected shape (*, 3) but got (5, 4)", e.Message);
+        var t = Assert.Throws<ShapeMismatchException>(() => net.Evaluate(new Tensor<double>(5, 3), new Tensor<double>(5, 3)));
+        Assert.Contains("evaluation targets (compared with the output of the last layer, Dense 'out', by categorical_crossentropy): expected shape (5, 2) but got (5, 3)", t.Message);
+        var p = Assert.Throws<ShapeMismatchException>(() => net.Predict(new Tensor<double>(2, 7)));
+        Assert.Contains("Dense 'hidden'", p.Message);
+        Assert.Contains("(2, 7)", p.Message);
+    }
 }
