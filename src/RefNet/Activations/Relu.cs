@@ -1,4 +1,5 @@
-// ReLU: f(z) = max(z, 0), f'(z) = 1[z > 0] (f'(0) = 0, as TensorFlow and PyTorch). NaN stays NaN, as in TensorFlow.
+// ReLU: f(z) = max(z, 0), f'(z) = 1[z > 0] (f'(0) = 0, as TensorFlow and PyTorch). NaN stays NaN, as in TensorFlow, in
+// the forward pass and in the gradient (dy · 1[z > 0] is a product there: NaN · 0 = NaN).
 // Scalar and vector forms side by side; favours clarity over speed.
 using System.Numerics;
 using RefNet.Backends;
@@ -33,14 +34,15 @@ public sealed class Relu : ActivationFunction
         public Vector<T> Apply(Vector<T> z) => Vector.ConditionalSelect(Vector.LessThanOrEqual(z, Vector<T>.Zero), Vector<T>.Zero, z);
     }
 
-    /// <summary>dz = y &gt; 0 ? dy : 0, from the output y = f(z).</summary>
+    /// <summary>dz = dy · 1[y &gt; 0], from the output y = f(z): a product, as TensorFlow's ReluGrad
+    /// (<c>gradients * (features &gt; 0)</c>), so a NaN upstream gradient stays NaN where z ≤ 0 too.</summary>
     public readonly struct Derivative<T> : IVectorTernaryFunction<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         /// <inheritdoc/>
-        public T Apply(T z, T y, T dy) => y > T.Zero ? dy : T.Zero;
+        public T Apply(T z, T y, T dy) => dy * (y > T.Zero ? T.One : T.Zero);
 
         /// <inheritdoc/>
-        public Vector<T> Apply(Vector<T> z, Vector<T> y, Vector<T> dy) => Vector.ConditionalSelect(Vector.GreaterThan(y, Vector<T>.Zero), dy, Vector<T>.Zero);
+        public Vector<T> Apply(Vector<T> z, Vector<T> y, Vector<T> dy) => dy * Vector.ConditionalSelect(Vector.GreaterThan(y, Vector<T>.Zero), Vector<T>.One, Vector<T>.Zero);
     }
 }

@@ -45,12 +45,12 @@ public static class Idx
         int count = reader.ReadDimension("image count");
         int rows = reader.ReadDimension("row count");
         int cols = reader.ReadDimension("column count");
-        long length = (long)count * rows * cols;
-        if (length > Array.MaxLength)
+        // In double first: three header dimensions of up to 2³¹ − 1 overflow a long (found by fuzzing).
+        if ((double)count * rows * cols > Array.MaxLength)
         {
             throw new DataFormatException(path, 4, $"{count}×{rows}×{cols} images do not fit in one array");
         }
-        byte[] pixels = reader.ReadPayload((int)length, $"{count} images of {rows}×{cols} bytes");
+        byte[] pixels = reader.ReadPayload(count * rows * cols, $"{count} images of {rows}×{cols} bytes");
         return new IdxImages(count, rows, cols, pixels);
     }
 

@@ -276,6 +276,35 @@ public abstract class Layer<T>
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({TypeName})";
 
+    /// <summary>Copies of this layer's weights with their shapes, in the order Keras lists them (kernel, recurrent kernel,
+    /// bias; BatchNormalization: gamma, beta, moving mean, moving variance) — Keras <c>layer.get_weights()</c>.</summary>
+    public Tensor<T>[] GetWeights() => [.. _parameters.Select(p => Tensor<T>.FromArray(p.Value.Shape, p.Value.ToArray()))];
+
+    /// <summary>Overwrites this layer's weights (Keras <c>layer.set_weights</c>): the count and every shape are checked first,
+    /// so nothing changes when one does not fit (a transposed kernel is refused naming the weight and both shapes).</summary>
+    /// <exception cref="ArgumentException">Wrong number of tensors, or the layer is not built.</exception>
+    /// <exception cref="ShapeMismatchException">A shape differs.</exception>
+    public void SetWeights(IReadOnlyList<Tensor<T>> weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.Count != _parameters.Count)
+        {
+            throw new ArgumentException($"{TypeName} '{Name}' has {_parameters.Count} weights ({string.Join(", ", _parameters.Select(p => $"{p.Name} {p.Value.Shape}"))}), got {weights.Count}", nameof(weights));
+        }
+        for (int i = 0; i < weights.Count; i++)
+        {
+            ArgumentNullException.ThrowIfNull(weights[i], $"weights[{i}]");
+            if (weights[i].Shape != _parameters[i].Value.Shape)
+            {
+                throw new ShapeMismatchException($"{TypeName} '{Name}' weight '{_parameters[i].Name}'", _parameters[i].Value.Shape.ToString(), weights[i].Shape);
+            }
+        }
+        for (int i = 0; i < weights.Count; i++)
+        {
+            Backend.CopyFromHost(weights[i].ToArray(), _parameters[i].Value);
+        }
+    }
+
     /// <summary>What the layer remembers between training steps besides its parameters (Dropout's mask step,
     /// BatchNormalization's zero-debias shadows and step count), or null when nothing: saved with the training state so
     /// that a resumed run continues exactly (<see cref="Network{T}.Save"/>).</summary>

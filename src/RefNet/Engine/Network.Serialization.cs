@@ -3,13 +3,14 @@
 using System.Runtime.InteropServices;
 using RefNet.Backends;
 using RefNet.Serialization;
+using RefNet.Tensors;
 
 namespace RefNet.Engine;
 
 public partial class Network<T>
 {
     /// <summary>Copies of every parameter's values (network order, trainable and frozen) as double (Keras <c>get_weights</c>).</summary>
-    /// <remarks>float → double → float is exact, so <see cref="SetWeights"/> restores float weights bitwise.</remarks>
+    /// <remarks>float → double → float is exact, so <see cref="SetWeights(IReadOnlyList{double[]})"/> restores float weights bitwise.</remarks>
     public double[][] GetWeights()
     {
         var result = new List<double[]>();
@@ -26,7 +27,9 @@ public partial class Network<T>
         return result.ToArray();
     }
 
-    /// <summary>Overwrites every parameter (Keras <c>set_weights</c>); all lengths are checked before anything is written.</summary>
+    /// <summary>Overwrites every parameter from flat row-major values (Keras <c>set_weights</c>); all lengths are checked before
+    /// anything is written. Flat arrays carry no shape: use the <see cref="SetWeights(IReadOnlyList{Tensor{T}})"/> overload to
+    /// have every shape checked too (a transposed kernel has the right length).</summary>
     /// <exception cref="ArgumentException">Wrong number of arrays or a wrong length.</exception>
     public void SetWeights(IReadOnlyList<double[]> weights)
     {
@@ -54,11 +57,39 @@ public partial class Network<T>
         }
     }
 
+    /// <summary>Overwrites every parameter from tensors with their shapes (Keras <c>set_weights</c> with arrays): every
+    /// count and every shape is checked first, so a transposed kernel is refused naming the layer, the weight and both
+    /// shapes, and nothing changes then.</summary>
+    /// <exception cref="ArgumentException">Wrong number of tensors.</exception>
+    /// <exception cref="ShapeMismatchException">A tensor's shape is not its parameter's.</exception>
+    public void SetWeights(IReadOnlyList<Tensor<T>> weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        List<Parameter<T>> parameters = [.. Parameters];
+        if (weights.Count != parameters.Count)
+        {
+            throw new ArgumentException($"The network has {parameters.Count} weight tensors, got {weights.Count}", nameof(weights));
+        }
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            ArgumentNullException.ThrowIfNull(weights[i], $"weights[{i}]");
+            if (weights[i].Shape != parameters[i].Value.Shape)
+            {
+                throw new ShapeMismatchException($"weight {i} ('{parameters[i].Name}')", parameters[i].Value.Shape.ToString(), weights[i].Shape);
+            }
+        }
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            Backend.CopyFromHost(weights[i].ToArray(), parameters[i].Value);
+        }
+    }
+
     /// <summary>Saves the architecture (<see cref="ModelConfig.ToJson{T}"/>) and every parameter to one binary file (atomic);
     /// a compiled network also saves its training state unless <paramref name="includeOptimizer"/> is false.</summary>
     /// <param name="path">Destination file; replaced if it exists.</param>
     /// <param name="includeOptimizer">Keras <c>include_optimizer</c> (default true): the optimizer's config, iteration count
-    /// and state tensors, the loss and metrics, each Dropout layer's mask step and <see cref="CompletedEpochs"/>, so that
+    /// and state tensors, the loss and metrics, each layer's own state (Dropout's mask step, BatchNormalization's zero-debias
+    /// shadows), which parameters are frozen, and <see cref="CompletedEpochs"/>, so that
     /// <see cref="Load"/> returns a compiled network whose <c>Fit(…, initialEpoch: CompletedEpochs)</c> continues bitwise
     /// as the uninterrupted run would (see <see cref="Fit"/>). Uncompiled networks, or false: architecture and weights only
     /// (format version 1, as before).</param>

@@ -511,6 +511,54 @@ public partial class Network<T> : INetwork
         return result;
     }
 
+    /// <summary>One gradient step on exactly this batch (Keras <c>train_on_batch</c>): forward in training mode (dropout on),
+    /// loss and metrics, backward, penalties, one optimizer update. Calling it once per batch of a shuffled epoch gives the
+    /// weights <see cref="Fit"/> gives for the same batches.</summary>
+    /// <returns>The batch's loss (with penalties) and metrics, computed before the update, at the weights the batch saw (Keras 2).</returns>
+    /// <exception cref="InvalidOperationException">Not compiled.</exception>
+    /// <exception cref="ShapeMismatchException">The data does not fit the network (naming the layer and both shapes).</exception>
+    public Evaluation TrainOnBatch(Tensor<T> x, Tensor<T> y)
+    {
+        if (Optimizer is null || Loss is null)
+        {
+            throw new InvalidOperationException("Call Compile(optimizer, loss) before TrainOnBatch");
+        }
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        CheckData(x, y, "training");
+        using var temporaries = new TemporaryTensors();
+        Tensor<T> xb = temporaries.Keep(ToBackend(x), x);
+        Tensor<T> yb = AsLossTargets(temporaries.Keep(ToBackend(y), y));
+        int size = xb.Rows;
+        BatchBuffers b = GetBatchBuffers(size);
+        ReadOnlySpan<int> identity = Identity(size);
+        Backend.GatherRows(xb, identity, b.X);
+        Backend.GatherRows(yb, identity, b.Y);
+        string[] keys = LogKeys();
+        var sums = new double[keys.Length];
+        TrainOnBatch(b, [.. Parameters], sums);
+        var values = new Dictionary<string, double>(keys.Length);
+        for (int k = 0; k < keys.Length; k++)
+        {
+            values[keys[k]] = sums[k] / size;
+        }
+        return new Evaluation(values);
+    }
+
+    /// <summary>Loss and metrics of exactly this batch in inference mode (Keras <c>test_on_batch</c>).</summary>
+    public Evaluation TestOnBatch(Tensor<T> x, Tensor<T> y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Evaluate(x, y, batchSize: Math.Max(1, x.Rows));
+    }
+
+    /// <summary>Outputs for exactly this batch in inference mode (Keras <c>predict_on_batch</c>).</summary>
+    public Tensor<T> PredictOnBatch(Tensor<T> x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Predict(x, batchSize: Math.Max(1, x.Rows));
+    }
+
     /// <summary>Outputs for every row of <paramref name="x"/> in inference mode (Keras <c>predict</c>).</summary>
     public Tensor<T> Predict(Tensor<T> x, int batchSize = 32)
     {

@@ -26,7 +26,7 @@ public partial class Network<T>
     /// <summary>Why the compiled optimizer or loss cannot go into a saved training state (a class of the caller's, which
     /// <see cref="Load"/> could not rebuild), or null when it can (or the network is not compiled).</summary>
     public string? TrainingStateUnsupported =>
-        Optimizer is not (null or Sgd or RmsProp or Adam or AdaGrad or Adadelta) ? $"the optimizer is a custom class ({Optimizer.GetType().Name})"
+        Optimizer is not (null or Sgd or RmsProp or Adam or AdaGrad or Adadelta or Adamax or Nadam) ? $"the optimizer is a custom class ({Optimizer.GetType().Name})"
         : Loss is not (null or MeanSquaredError or MeanAbsoluteError or BinaryCrossentropy or CategoricalCrossentropy or SparseCategoricalCrossentropy)
             ? $"the loss is a custom class ({Loss.GetType().Name})"
             : null;

@@ -24,8 +24,9 @@ public sealed class Dropout<T> : Layer<T>
     /// <param name="rate">Fraction of inputs dropped, in [0, 1).</param>
     /// <param name="seed">Seed of the masks (the network assigns one when null).</param>
     /// <param name="name">Layer name.</param>
-    public Dropout(double rate, int? seed = null, string? name = null)
-        : base(name, null)
+    /// <param name="inputShape">Input shape without the batch, when Dropout is the first layer (Keras <c>input_shape</c>).</param>
+    public Dropout(double rate, int? seed = null, string? name = null, Shape? inputShape = null)
+        : base(name, inputShape)
     {
         if (!(rate >= 0 && rate < 1))
         {

@@ -40,7 +40,8 @@ public sealed class MeanAbsoluteError(Reduction reduction = Reduction.SumOverBat
         public T Finish(T unused, T sum) => sum / columns;
     }
 
-    /// <summary>scale·sign(ŷ − y)/D with sign(0) = 0.</summary>
+    /// <summary>scale·sign(ŷ − y)/D with sign(0) = 0 and sign(NaN) = NaN (NumPy's and PyTorch's sign; a NaN prediction
+    /// or target must not become a zero gradient).</summary>
     public readonly struct Derivative<T>(T scale, T columns) : IBinaryFunction<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -48,7 +49,7 @@ public sealed class MeanAbsoluteError(Reduction reduction = Reduction.SumOverBat
         public T Apply(T p, T y)
         {
             T e = p - y;
-            T s = e > T.Zero ? T.One : e < T.Zero ? -T.One : T.Zero;
+            T s = e > T.Zero ? T.One : e < T.Zero ? -T.One : T.IsNaN(e) ? e : T.Zero;
             return scale * s / columns;
         }
     }

@@ -112,7 +112,9 @@ public abstract class Optimizer
             "adam" => new Adam(),
             "adagrad" => new AdaGrad(),
             "adadelta" => new Adadelta(),
-            _ => throw new ArgumentException($"Unknown optimizer '{name}' (supported: sgd, rmsprop, adam, adagrad, adadelta)", nameof(name)),
+            "adamax" => new Adamax(),
+            "nadam" => new Nadam(),
+            _ => throw new ArgumentException($"Unknown optimizer '{name}' (supported: sgd, rmsprop, adam, adagrad, adadelta, adamax, nadam)", nameof(name)),
         };
     }
 
@@ -256,7 +258,10 @@ public abstract class Optimizer
             "adagrad" => new AdaGrad(lr, Number("epsilon"), Number("initial_accumulator_value", 0), decay,
                 Flag("epsilon_inside_sqrt") ? EpsilonPlacement.InsideRoot : EpsilonPlacement.OutsideRoot),
             "adadelta" => new Adadelta(lr, Number("rho"), Number("epsilon"), decay),
-            _ => throw new ArgumentException($"Unknown optimizer '{name}' in config (supported: sgd, rmsprop, adam, adagrad, adadelta)", nameof(config)),
+            "adamax" => new Adamax(lr, Number("beta_1"), Number("beta_2"), Number("epsilon"), decay),
+            "nadam" => decay == 0 ? new Nadam(lr, Number("beta_1"), Number("beta_2"), Number("epsilon"), Number("schedule_decay"))
+                : throw new ArgumentException($"Optimizer config for nadam has decay {decay}: Keras' Nadam has none (it has schedule_decay)", nameof(config)),
+            _ => throw new ArgumentException($"Unknown optimizer '{name}' in config (supported: sgd, rmsprop, adam, adagrad, adadelta, adamax, nadam)", nameof(config)),
         };
         if (config.Keys.FirstOrDefault(k => !used.Contains(k)) is { } unknown)
         {

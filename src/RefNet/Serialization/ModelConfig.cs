@@ -398,11 +398,7 @@ public static class ModelConfig
             }
             int? seed = c.GetOptionalInt("seed");
             string? name = c.GetOptionalString("name");
-            if (c.GetInputShape() is not null)
-            {
-                throw c.Error("input_shape", "Dropout cannot be the first layer (it has no input_shape)");
-            }
-            return new Dropout<T>(rate, seed, name);
+            return new Dropout<T>(rate, seed, name, c.GetInputShape());
         }
     }
 

@@ -18,6 +18,8 @@ public sealed class OptimizerContractTests
         { "adam", ["name", "learning_rate", "decay", "beta_1", "beta_2", "epsilon"] },
         { "adagrad", ["name", "learning_rate", "decay", "epsilon", "initial_accumulator_value"] },
         { "adadelta", ["name", "learning_rate", "decay", "rho", "epsilon"] },
+        { "adamax", ["name", "learning_rate", "decay", "beta_1", "beta_2", "epsilon"] },
+        { "nadam", ["name", "learning_rate", "beta_1", "beta_2", "epsilon", "schedule_decay"] },
     };
 
     [Theory]
@@ -51,7 +53,7 @@ public sealed class OptimizerContractTests
     {
         Assert.Throws<ArgumentNullException>(() => Optimizer.FromName(null!));
         var e = Assert.Throws<ArgumentException>(() => Optimizer.FromName("adamw"));
-        Assert.Contains("Unknown optimizer 'adamw' (supported: sgd, rmsprop, adam, adagrad, adadelta)", e.Message);
+        Assert.Contains("Unknown optimizer 'adamw' (supported: sgd, rmsprop, adam, adagrad, adadelta, adamax, nadam)", e.Message);
     }
 
     [Theory]
