@@ -331,6 +331,11 @@ def make_optimizer(op, conventions, params):
         opt = torch.optim.Adagrad(params, lr=lr, eps=cfg["epsilon"], initial_accumulator_value=float(conventions.get("initial_accumulator", "0")))
     elif name == "Adadelta":
         opt = torch.optim.Adadelta(params, lr=lr, rho=cfg["rho"], eps=cfg["epsilon"])
+    elif name == "Nadam":
+        # The same μ_t schedule, but torch 1.13 forms mu_product_next = S_t·μ_t·μ_{t+1} (μ_t twice); Keras S_t·μ_{t+1}.
+        raise Unsupported("Nadam: torch 1.13's NAdam counts μ_t twice in mu_product_next (S_t·μ_t·μ_{t+1}); Keras 2 uses S_t·μ_{t+1}")
+    elif name == "Adamax":
+        raise Unsupported("Adamax: torch.optim.Adamax adds ε inside the max (u = max(β₂u, |g| + ε); p −= lr_t·m/u), Keras outside (p −= lr_t·m/(u + ε))")
     else:
         raise Unsupported(f"optimizer '{name}'")
     decay = cfg.get("decay", 0.0)

@@ -380,6 +380,8 @@ public static partial class CaseLibrary
             ("adam", "Adam", () => new Adam(0.01)),
             ("adagrad", "Adagrad", () => new AdaGrad()),
             ("adadelta", "Adadelta", () => new Adadelta()),
+            ("adamax", "Adamax", () => new Adamax(0.01)),
+            ("nadam", "Nadam", () => new Nadam(0.01)),
         ];
         foreach ((string id, string kerasClass, Func<Optimizer> create) in optimizers)
         {
@@ -444,6 +446,12 @@ public static partial class CaseLibrary
                 break;
             case Adadelta:
                 b.Convention("adadelta", "a = ρa + (1−ρ)g²; Δ = g·√(d + ε)/√(a + ε); p −= lr·Δ; d = ρd + (1−ρ)Δ²");
+                break;
+            case Adamax:
+                b.Convention("adamax", "Keras 2: lr_t = lr/(1 − β₁ᵗ); m = β₁m + (1−β₁)g; u = max(β₂u, |g|); p −= lr_t·m/(u + ε) (ε outside the max)");
+                break;
+            case Nadam:
+                b.Convention("nadam", "Keras 2: μ_t = β₁(1 − ½·0.96^(t·sd)), S_t = μ_1⋯μ_t; p −= lr·((1−μ_t)·g/(1−S_t) + μ_{t+1}·m/(1−S_t·μ_{t+1}))/(√(v/(1−β₂ᵗ)) + ε)");
                 break;
         }
     }

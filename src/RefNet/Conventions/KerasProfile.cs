@@ -59,7 +59,7 @@ public sealed class KerasProfile
     /// <summary>The <c>keras_version</c> a model file of this version carries ("2.0.8", "2.15.0", "tfjs-layers 4.22.0").</summary>
     public string KerasVersion { get; private init; } = "";
 
-    /// <summary>Default ε of RMSprop, Adam, Adadelta and Adagrad.</summary>
+    /// <summary>Default ε of RMSprop, Adam, Adadelta, Adagrad, Adamax and Nadam.</summary>
     public double OptimizerEpsilon { get; private init; } = 1e-7;
 
     /// <summary>Where ε enters RMSprop.</summary>

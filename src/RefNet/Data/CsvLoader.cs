@@ -133,6 +133,9 @@ public static class CsvLoader
     /// <summary>The largest class index an integer label may be (a one-hot row per sample has index + 1 columns).</summary>
     public const int MaxClassIndex = 65535;
 
+    /// <summary>The most values a one-hot target tensor from a CSV may hold (2²⁸, 1 GiB of float32), rows × classes.</summary>
+    public const long MaxOneHotElements = 1L << 28;
+
     // Integers 0..k-1 stay as they are (class names "0".."k-1"); anything else maps to sorted distinct values.
     private static (int[] Labels, string[] ClassNames) EncodeClasses(List<string> texts, List<int> lines, string path, string column)
     {
@@ -152,6 +155,12 @@ public static class CsvLoader
                     "number the classes 0..k-1, or read the column as a regression target");
             }
             int k = texts.Count == 0 ? 0 : ints.Max() + 1;
+            if ((long)texts.Count * k > MaxOneHotElements)
+            {
+                throw new DataFormatException(path, lines[worst], column,
+                    $"class label {ints[worst]} makes {k} classes: one-hot targets for {texts.Count} rows would hold {(long)texts.Count * k} values (at most {MaxOneHotElements}); " +
+                    "number the classes 0..k-1, or read the column as a regression target");
+            }
             return (ints, Enumerable.Range(0, k).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray());
         }
         string[] names = texts.Distinct().Order(StringComparer.Ordinal).ToArray();

@@ -40,8 +40,8 @@ public sealed class MeanAbsoluteError(Reduction reduction = Reduction.SumOverBat
         public T Finish(T unused, T sum) => sum / columns;
     }
 
-    /// <summary>scale·sign(ŷ − y)/D with sign(0) = 0 and sign(NaN) = NaN (NumPy's and PyTorch's sign; a NaN prediction
-    /// or target must not become a zero gradient).</summary>
+    /// <summary>scale·sign(ŷ − y)/D with sign(0) = 0 and sign(NaN) = NaN (NumPy's and TensorFlow 2's sign; PyTorch's
+    /// gives 0): a NaN prediction or target must not become a zero gradient.</summary>
     public readonly struct Derivative<T>(T scale, T columns) : IBinaryFunction<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -48,7 +48,11 @@ public sealed class Nadam(double learningRate = 0.002, double beta1 = 0.9, doubl
     /// <summary>μ_t = β₁(1 − ½·0.96^(t·sd)).</summary>
     public double MomentumCache(double t) => Beta1 * (1 - (0.5 * Math.Pow(0.96, t * ScheduleDecay)));
 
-    /// <summary>S_t = μ_1·μ_2·…·μ_t (1 for t = 0), multiplied in that order; cached for consecutive steps.</summary>
+    /// <summary>Below this S_t is taken as 0: 2⁻⁶⁰, far under double's 2⁻⁵³, so 1 − S_t and 1 − S_t·μ_{t+1} are 1 either way.</summary>
+    public const double NegligibleSchedule = 8.673617379884035e-19;
+
+    /// <summary>S_t = μ_1·μ_2·…·μ_t (1 for t = 0), multiplied in that order; cached for consecutive steps; 0 once it falls
+    /// below <see cref="NegligibleSchedule"/>.</summary>
     public double Schedule(long t)
     {
         if (_scheduleSteps > t)
@@ -58,6 +62,14 @@ public sealed class Nadam(double learningRate = 0.002, double beta1 = 0.9, doubl
         }
         for (; _scheduleSteps < t; _scheduleSteps++)
         {
+            if (_schedule < NegligibleSchedule)
+            {
+                // 1 − S rounds to 1 in double from here on (after about 50 steps for β₁ = 0.9), so S is 0 for every later
+                // step: a huge t costs nothing (multiplying on would stall at the smallest subnormal, never reaching 0).
+                _schedule = 0;
+                _scheduleSteps = t;
+                break;
+            }
             _schedule *= MomentumCache(_scheduleSteps + 1);
         }
         return _schedule;
@@ -68,11 +80,14 @@ public sealed class Nadam(double learningRate = 0.002, double beta1 = 0.9, doubl
     {
         Tensor<T>[] s = State(backend, parameter, 2);
         long t = Iterations + 1;
+        // β₂ as T holds it (Keras: a float32 variable), so that 1 − β₂ᵗ and the (1 − β₂) of the v update carry the same
+        // rounding, as in Adam.
+        double beta2 = double.CreateChecked(T.CreateChecked(Beta2));
         double cacheT = MomentumCache(t), cacheNext = MomentumCache(t + 1);
         double scheduleNew = Schedule(t), scheduleNext = scheduleNew * cacheNext;
         backend.Update(parameter.Value, parameter.Gradient, s[0], s[1], new Rule<T>(T.CreateChecked(CurrentLearningRate),
             T.CreateChecked(Beta1), T.CreateChecked(Beta2), T.CreateChecked(Epsilon), T.CreateChecked(cacheT), T.CreateChecked(cacheNext),
-            T.CreateChecked(1 - scheduleNew), T.CreateChecked(1 - scheduleNext), T.CreateChecked(1 - Math.Pow(Beta2, t))));
+            T.CreateChecked(1 - scheduleNew), T.CreateChecked(1 - scheduleNext), T.CreateChecked(1 - Math.Pow(beta2, t))));
     }
 
     /// <inheritdoc/>

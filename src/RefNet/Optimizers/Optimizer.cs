@@ -100,7 +100,7 @@ public abstract class Optimizer
         Iterations++;
     }
 
-    /// <summary>Creates an optimizer with its Keras defaults from a Keras name: "sgd", "rmsprop", "adam", "adagrad" or "adadelta".</summary>
+    /// <summary>Creates an optimizer with its Keras defaults from a Keras name: "sgd", "rmsprop", "adam", "adagrad", "adadelta", "adamax" or "nadam".</summary>
     /// <exception cref="ArgumentException">The name is unknown.</exception>
     public static Optimizer FromName(string name)
     {
@@ -161,8 +161,9 @@ public abstract class Optimizer
         Iterations = 0;
     }
 
-    /// <summary>How many state tensors the optimizer keeps per parameter (Adam's m and v: 2; plain SGD: 0).</summary>
-    public abstract int SlotsPerParameter { get; }
+    /// <summary>How many state tensors the optimizer keeps per parameter (Adam's m and v: 2; plain SGD: 0); −1 (the
+    /// default for optimizers outside RefNet) leaves the count unchecked by <see cref="RestoreState{T}"/>.</summary>
+    public virtual int SlotsPerParameter => -1;
 
     /// <summary>Copies of <paramref name="parameter"/>'s state tensors (accumulators, moments) in the optimizer's slot order,
     /// or null before its first update. With <see cref="Iterations"/> this is all an optimizer remembers.</summary>
@@ -189,7 +190,7 @@ public abstract class Optimizer
         }
         for (int i = 0; i < parameters.Count; i++)
         {
-            if (slots[i] is { } given && given.Length != SlotsPerParameter)
+            if (slots[i] is { } given && SlotsPerParameter >= 0 && given.Length != SlotsPerParameter)
             {
                 throw new ArgumentException($"{Name} keeps {SlotsPerParameter} state tensor(s) per parameter, got {given.Length} for '{parameters[i].Name}'", nameof(slots));
             }
@@ -219,7 +220,7 @@ public abstract class Optimizer
     }
 
     /// <summary>The optimizer a <see cref="GetConfig"/> dictionary describes (Keras <c>optimizers.deserialize</c>): "name"
-    /// (sgd, rmsprop, adam, adagrad, adadelta) and its hyperparameters; every value the config gives is explicit, so the
+    /// (sgd, rmsprop, adam, adagrad, adadelta, adamax, nadam) and its hyperparameters; every value the config gives is explicit, so the
     /// result does not depend on a Keras profile (epsilon_inside_sqrt / epsilon_form absent: Keras 2's placement and form).</summary>
     /// <exception cref="ArgumentException">An unknown name, a missing or non-numeric value, or an unknown key.</exception>
     public static Optimizer FromConfig(IReadOnlyDictionary<string, object?> config)

@@ -67,12 +67,16 @@ public sealed class AdapterTests
         {
             var (code, output) = Run("verify", "--cases", cases, "--exec", $"{Python} {Example("verify-pytorch/adapter.py")} {{case}} {{out}}", "--timeout", "120");
             int exported = Verifier.FindCases(cases).Count;
-            // Declared in adapter.py: parameter counts are Keras bookkeeping (the published numbers prove those cases).
-            int counts = CaseLibrary.All.Count(c => c.Kind == "parameters");
+            // Declared in adapter.py: parameter counts are Keras bookkeeping (the published numbers prove those cases);
+            // torch.optim.Adamax puts ε inside the max where Keras puts it outside; torch 1.13's NAdam counts μ_t twice.
+            int skips = CaseLibrary.All.Count(c => c.Kind == "parameters") + 2;
             Assert.True(code == 0, output);
-            Assert.Equal($"verify: {exported - counts} passed, 0 failed, {counts} skipped", LastLine(output));
+            Assert.Equal($"verify: {exported - skips} passed, 0 failed, {skips} skipped", LastLine(output));
             Assert.Equal(CaseLibrary.All.Count - (dtype == "f32" ? CaseLibrary.All.Count(c => c.Float64Only is not null) : 0), exported);
-            Assert.All(output.Split('\n').Where(l => l.StartsWith("SKIP", StringComparison.Ordinal)), l => Assert.Contains("golden/parameters/", l));
+            Assert.All(output.Split('\n').Where(l => l.StartsWith("SKIP", StringComparison.Ordinal)),
+                l => Assert.True(l.Contains("golden/parameters/", StringComparison.Ordinal)
+                    || l.StartsWith("SKIP  optimizer/adamax: unsupported: Adamax: torch.optim.Adamax adds ε inside the max", StringComparison.Ordinal)
+                    || l.StartsWith("SKIP  optimizer/nadam: unsupported: Nadam: torch 1.13's NAdam counts μ_t twice", StringComparison.Ordinal), l));
         }
         finally
         {
@@ -91,10 +95,12 @@ public sealed class AdapterTests
             var (code, output) = Run("verify", "--cases", cases, "--exec", $"{Python} {Example("verify-pytorch/adapter.py")} {{case}} {{out}}", "--timeout", "120");
             Assert.True(code == 0, output);
             string[] skipped = [.. output.Split('\n').Where(l => l.StartsWith("SKIP", StringComparison.Ordinal))];
-            Assert.Equal(2, skipped.Length);
+            Assert.Equal(4, skipped.Length);
+            Assert.Contains(skipped, l => l.StartsWith("SKIP  optimizer/adamax: unsupported: Adamax", StringComparison.Ordinal));
+            Assert.Contains(skipped, l => l.StartsWith("SKIP  optimizer/nadam: unsupported: Nadam", StringComparison.Ordinal));
             Assert.Contains(skipped, l => l.StartsWith("SKIP  optimizer/rmsprop: unsupported: RMSprop with ε inside the root", StringComparison.Ordinal));
             Assert.Contains(skipped, l => l.StartsWith("SKIP  optimizer/adagrad: unsupported: Adagrad with ε inside the root", StringComparison.Ordinal));
-            Assert.Equal("verify: 9 passed, 0 failed, 2 skipped", LastLine(output));
+            Assert.Equal("verify: 9 passed, 0 failed, 4 skipped", LastLine(output));
         }
         finally
         {

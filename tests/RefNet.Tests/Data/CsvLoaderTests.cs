@@ -148,4 +148,19 @@ public sealed class CsvLoaderTests : IDisposable
         Assert.Equal(1, e.Line);
         Assert.Contains("names 'a' twice (columns 1 and 3)", e.Message);
     }
+
+    [Fact]
+    public void AOneHotBeyondTheCap_IsAnErrorNamingTheLineOfTheLargestLabel()
+    {
+        // 4 097 rows with labels up to 65 535: 4 097 × 65 536 > 2²⁸ values, refused before anything is allocated.
+        var text = new System.Text.StringBuilder("a,label\n");
+        for (int i = 0; i < 4097; i++)
+        {
+            text.Append(i).Append(',').Append(i == 100 ? CsvLoader.MaxClassIndex : i % 10).Append('\n');
+        }
+        string path = Write(text.ToString());
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load<float>(path, "label"));
+        Assert.Equal(102, e.Line);
+        Assert.Contains("one-hot targets for 4097 rows would hold 268500992 values", e.Message);
+    }
 }

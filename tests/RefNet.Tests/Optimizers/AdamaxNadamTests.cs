@@ -165,4 +165,19 @@ public sealed class AdamaxNadamTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public void NadamsSchedule_IsTheProductOfTheMomentumCaches_AndAHugeIterationCountEndsAtItsUnderflow()
+    {
+        var nadam = new Nadam();
+        double product = 1;
+        for (int t = 1; t <= 5; t++)
+        {
+            product *= 0.9 * (1 - (0.5 * Math.Pow(0.96, t * 0.004)));
+        }
+        Assert.Equal(product, nadam.Schedule(5));
+        Assert.Equal(1.0, nadam.Schedule(0)); // going back recomputes from the start
+        // A resumed file may claim any iteration count: the product underflows to 0 after some thousand steps and stays.
+        Assert.Equal(0.0, nadam.Schedule(long.MaxValue - 1));
+    }
 }
