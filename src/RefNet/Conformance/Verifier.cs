@@ -546,6 +546,7 @@ public static class Verifier
             "Adam" => ["optimizer.epsilon", "adam."],
             "Adagrad" => ["optimizer.epsilon", "adagrad."],
             "Adadelta" => ["optimizer.epsilon", "adadelta."],
+            "Adamax" or "Nadam" => ["optimizer.epsilon"],
             "binary_crossentropy" => ["backend.epsilon", "bce."],
             "categorical_crossentropy" or "sparse_categorical_crossentropy" => ["backend.epsilon"],
             "LSTM" => ["rnn.", "lstm.", "kernel_initializer", "orthogonal", "hard_sigmoid"],

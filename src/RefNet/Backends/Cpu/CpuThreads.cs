@@ -9,13 +9,14 @@ namespace RefNet.Backends.Cpu;
 /// use the same team, one chunk of whole vectors per thread.</remarks>
 public static class CpuThreads
 {
-    private static int s_count = Initial();
+    private static int s_count; // 0: not read yet (REFNET_THREADS is read on first use, so setting Count first never reads it)
 
     /// <summary>Threads used by GEMM (≥ 1). Changing it takes effect at the next GEMM call.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
+    /// <exception cref="ArgumentException">Read before being set, while REFNET_THREADS is not a positive integer.</exception>
     public static int Count
     {
-        get => s_count;
+        get => s_count > 0 ? s_count : (s_count = Initial());
         set
         {
             if (value < 1)
