@@ -284,24 +284,31 @@ public abstract class Layer<T>
     /// so nothing changes when one does not fit (a transposed kernel is refused naming the weight and both shapes).</summary>
     /// <exception cref="ArgumentException">Wrong number of tensors, or the layer is not built.</exception>
     /// <exception cref="ShapeMismatchException">A shape differs.</exception>
-    public void SetWeights(IReadOnlyList<Tensor<T>> weights)
+    public void SetWeights(IReadOnlyList<Tensor<T>> weights) => SetWeightsChecked(Backend, _parameters, weights,
+        $"{TypeName} '{Name}' has {_parameters.Count} weights ({string.Join(", ", _parameters.Select(p => $"{p.Name} {p.Value.Shape}"))})",
+        i => $"{TypeName} '{Name}' weight '{_parameters[i].Name}'");
+
+    /// <summary>The one check-then-copy of <see cref="SetWeights"/> and <see cref="Network{T}.SetWeights(IReadOnlyList{Tensor{T}})"/>:
+    /// the count and every shape first, then the values, so nothing changes when one does not fit.</summary>
+    internal static void SetWeightsChecked(IBackend<T> backend, IReadOnlyList<Parameter<T>> parameters, IReadOnlyList<Tensor<T>> weights,
+        string owner, Func<int, string> weightName)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        if (weights.Count != _parameters.Count)
+        if (weights.Count != parameters.Count)
         {
-            throw new ArgumentException($"{TypeName} '{Name}' has {_parameters.Count} weights ({string.Join(", ", _parameters.Select(p => $"{p.Name} {p.Value.Shape}"))}), got {weights.Count}", nameof(weights));
+            throw new ArgumentException($"{owner}, got {weights.Count}", nameof(weights));
         }
         for (int i = 0; i < weights.Count; i++)
         {
             ArgumentNullException.ThrowIfNull(weights[i], $"weights[{i}]");
-            if (weights[i].Shape != _parameters[i].Value.Shape)
+            if (weights[i].Shape != parameters[i].Value.Shape)
             {
-                throw new ShapeMismatchException($"{TypeName} '{Name}' weight '{_parameters[i].Name}'", _parameters[i].Value.Shape.ToString(), weights[i].Shape);
+                throw new ShapeMismatchException(weightName(i), parameters[i].Value.Shape.ToString(), weights[i].Shape);
             }
         }
         for (int i = 0; i < weights.Count; i++)
         {
-            Backend.CopyFromHost(weights[i].ToArray(), _parameters[i].Value);
+            backend.CopyFromHost(weights[i].ToArray(), parameters[i].Value);
         }
     }
 

@@ -64,24 +64,9 @@ public partial class Network<T>
     /// <exception cref="ShapeMismatchException">A tensor's shape is not its parameter's.</exception>
     public void SetWeights(IReadOnlyList<Tensor<T>> weights)
     {
-        ArgumentNullException.ThrowIfNull(weights);
-        List<Parameter<T>> parameters = [.. Parameters];
-        if (weights.Count != parameters.Count)
-        {
-            throw new ArgumentException($"The network has {parameters.Count} weight tensors, got {weights.Count}", nameof(weights));
-        }
-        for (int i = 0; i < parameters.Count; i++)
-        {
-            ArgumentNullException.ThrowIfNull(weights[i], $"weights[{i}]");
-            if (weights[i].Shape != parameters[i].Value.Shape)
-            {
-                throw new ShapeMismatchException($"weight {i} ('{parameters[i].Name}')", parameters[i].Value.Shape.ToString(), weights[i].Shape);
-            }
-        }
-        for (int i = 0; i < parameters.Count; i++)
-        {
-            Backend.CopyFromHost(weights[i].ToArray(), parameters[i].Value);
-        }
+        IReadOnlyList<Parameter<T>> parameters = Parameters;
+        Layer<T>.SetWeightsChecked(Backend, parameters, weights, $"The network has {parameters.Count} weight tensors",
+            i => $"weight {i} ('{parameters[i].Name}')");
     }
 
     /// <summary>Saves the architecture (<see cref="ModelConfig.ToJson{T}"/>) and every parameter to one binary file (atomic);
